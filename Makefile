@@ -1,0 +1,45 @@
+# sendclf workflow: every target installs into .venv first if needed. `make help` lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON_BOOT ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SENDCLF := $(VENV)/bin/sendclf
+STAMP := $(VENV)/.installed
+# torch is pinned and installed first: it resolves to the local CPU wheel (an unpinned torch pulls CUDA).
+TORCH := torch==2.13.0
+
+.PHONY: help
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## .*$$' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet $(TORCH)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+.PHONY: setup
+setup: $(STAMP) ## Create .venv and install sendclf (re-runs only when pyproject.toml changes)
+
+.PHONY: data
+data: setup ## Build and validate the labelled seed corpus; print label counts
+	$(SENDCLF) data
+
+.PHONY: train
+train: data ## The main job: build the data, train and evaluate the models
+
+.PHONY: test
+test: setup ## Run the test suite
+	$(PY) -m pytest -q
+
+.PHONY: lint
+lint: setup ## Check style with ruff
+	$(VENV)/bin/ruff check sendclf tests
+
+.PHONY: clean
+clean: ## Remove caches (never models/ or seeds/)
+	rm -rf .pytest_cache .ruff_cache build *.egg-info
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf

@@ -1,0 +1,1 @@
+"""sendclf: polarity and theme labels for SEND inspection sentences."""

@@ -1,0 +1,70 @@
+"""YAML configs mapped onto typed dataclasses: unknown or mistyped keys are errors, not surprises."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from sendclf.errors import SendclfError
+
+T = TypeVar("T")
+
+
+def _check_type(name: str, value: Any, expected: Any, source: str) -> Any:
+    origin = typing.get_origin(expected)
+    if origin in (typing.Union, types.UnionType):
+        for option in typing.get_args(expected):
+            try:
+                return _check_type(name, value, option, source)
+            except SendclfError:
+                continue
+        raise SendclfError(f"{source}: {name} must be {expected}, got {value!r}")
+    if expected is type(None):
+        if value is None:
+            return None
+    elif origin in (list, tuple):
+        if isinstance(value, list | tuple):
+            (inner, *_) = typing.get_args(expected) or (Any,)
+            return origin(_check_type(name, v, inner, source) for v in value)
+    elif expected is Any:
+        return value
+    elif expected is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    elif isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
+        return value
+    raise SendclfError(f"{source}: {name} must be {getattr(expected, '__name__', expected)}, "
+                       f"got {value!r}")
+
+
+def from_dict(cls: type[T], raw: dict | None, source: str = "config") -> T:
+    """Build a config dataclass from a mapping, naming the file and key of any mistake."""
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise SendclfError(f"{source}: expected a mapping of settings")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise SendclfError(f"{source}: unknown key {unknown[0]!r} (known: {', '.join(fields)})")
+    hints = typing.get_type_hints(cls)
+    values = {key: _check_type(key, value, hints[key], source) for key, value in raw.items()}
+    return cls(**values)
+
+
+def load_config(cls: type[T], path: Path) -> T:
+    try:
+        with open(path, encoding="utf-8") as f:
+            raw = yaml.safe_load(f)
+    except FileNotFoundError:
+        raise SendclfError(f"{path}: config file not found") from None
+    except yaml.YAMLError as err:
+        raise SendclfError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
+    return from_dict(cls, raw, source=str(path))
+
+
+def to_dict(config: Any) -> dict:
+    return dataclasses.asdict(config)

@@ -1,0 +1,100 @@
+"""Turn a raw news article into clean sentences.
+
+Articles arrive as scraped text: the story, then (or before it) page furniture such as comment rules,
+paywall prompts and "More on ..." links. The furniture is not part of the article, so it is dropped
+before any sentence is labelled or classified. Every caller (labelling, training, `sendclf classify`)
+goes through `article_sentences`, so new text is split exactly as the seeds were.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A line that starts one of these ends the article: everything from it on is furniture.
+END_OF_ARTICLE = re.compile(
+    r"^\s*(Register Now to Continue Reading|Comments:\s*Our rules|Comments\s*$)", re.IGNORECASE
+)
+
+# Whole lines that are furniture wherever they stand.
+FURNITURE_LINE = re.compile(
+    r"""^\s*(?:
+        [-–—•*]                                   # a lone list marker
+      | More\ on\ \S.*                            # "More on KentOnline"
+      | Read\ the\ rules\ here\.?
+      | Please\ report\ any\ comments.*
+      | Already\ have\ an\ account\?.*
+      | Sign\ in(?:\ here)?\.?
+      | (?:Subscribe|Register)\ (?:now|today)\b.*
+      | What's\ Included
+    )\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# The York article opens with a scraped " date 2020-03-05 " marker in front of its first sentence.
+DATE_MARKER = re.compile(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+")
+
+LIST_MARKER = re.compile(r"^\s*(?:[•▪◦‣*–—-]|\d{1,2}[.)])\s+")
+
+# Tokens that end with a full stop but do not end a sentence.
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof cllr st no nos vs etc e.g i.e approx dept govt inc ltd co jan feb mar apr "
+    "jun jul aug sep sept oct nov dec".split()
+)
+
+# A sentence ends at . ! or ? (plus any closing quotes or brackets), before whitespace and a capital,
+# a digit or an opening quote. A closing curly quote followed by lower case ("... supported”, the
+# report said") is therefore not a boundary.
+BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+LAST_TOKEN = re.compile(r"(\S+)$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    id: str
+    article: str
+    index: int
+    text: str
+
+
+def clean_lines(raw: str) -> list[str]:
+    """The article's text lines with furniture, list markers and blank lines removed."""
+    lines: list[str] = []
+    for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if END_OF_ARTICLE.match(line):
+            break
+        if FURNITURE_LINE.match(line):
+            continue
+        line = DATE_MARKER.sub("", line) if not lines else line
+        line = LIST_MARKER.sub("", line).strip()
+        if line:
+            lines.append(line)
+    return lines
+
+
+def _is_abbreviation(text_before_stop: str) -> bool:
+    match = LAST_TOKEN.search(text_before_stop)
+    if not match:
+        return False
+    token = match.group(1).lower().lstrip("\"“‘'(")
+    return token in ABBREVIATIONS or re.fullmatch(r"[a-z]", token) is not None
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Split one paragraph (a line of the article) into sentences."""
+    sentences, start = [], 0
+    for match in BOUNDARY.finditer(paragraph):
+        stop = match.start()
+        if paragraph[match.start()] == "." and _is_abbreviation(paragraph[start:stop]):
+            continue
+        end = match.end()
+        sentences.append(paragraph[start:end].strip())
+        start = end
+    sentences.append(paragraph[start:].strip())
+    return [s for s in sentences if s]
+
+
+def article_sentences(article_id: str, raw: str) -> list[Sentence]:
+    """All sentences of an article, with stable ids `<article>-<index>`."""
+    texts = [s for line in clean_lines(raw) for s in split_sentences(line)]
+    return [Sentence(f"{article_id}-{i:03d}", article_id, i, t) for i, t in enumerate(texts)]

@@ -1,0 +1,176 @@
+"""The labelled seed corpus: articles + labels -> a validated `datasets.Dataset`.
+
+The labels file is checked against the sentences the corpus module produces today, so a change to the
+splitter or the cleaning that moves a sentence shows up as a validation error naming the line to fix.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from sendclf.corpus import Sentence, article_sentences
+from sendclf.errors import SendclfError
+from sendclf.labels import LabelSet
+from sendclf.paths import SEEDS
+
+MANIFEST = "articles.yaml"
+LABELS_FILE = "labels.jsonl"
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    file: str
+    area: str
+    source: str | None = None
+    outlet: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class LabelRecord:
+    line: int
+    id: str
+    text: str
+    polarity: str
+    themes: tuple[str, ...]
+
+
+def load_manifest(seeds_dir: Path = SEEDS) -> list[Article]:
+    path = seeds_dir / MANIFEST
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+        articles = [Article(**{k: v if v is None else str(v) for k, v in e.items()}) for e in entries]
+    except FileNotFoundError:
+        raise SendclfError(f"{path}: manifest not found") from None
+    except (TypeError, AttributeError, yaml.YAMLError) as err:
+        raise SendclfError(f"{path}: each entry needs id, file and area ({err})") from None
+    ids = [a.id for a in articles]
+    if len(set(ids)) != len(ids):
+        raise SendclfError(f"{path}: duplicate article id")
+    return articles
+
+
+def corpus_sentences(seeds_dir: Path = SEEDS) -> list[tuple[Article, Sentence]]:
+    """Every sentence of every article in the manifest, in manifest order."""
+    pairs = []
+    for article in load_manifest(seeds_dir):
+        path = seeds_dir / article.file
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise SendclfError(f"{path}: article file named in {MANIFEST} not found") from None
+        pairs += [(article, s) for s in article_sentences(article.id, raw)]
+    return pairs
+
+
+def read_label_records(path: Path) -> list[LabelRecord]:
+    records = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise SendclfError(f"{path}: labels file not found") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            raw = json.loads(line)
+            themes = raw["themes"]
+            if not isinstance(themes, list):
+                raise TypeError("themes must be a list")
+            records.append(LabelRecord(number, raw["id"], raw["text"], raw["polarity"], tuple(themes)))
+        except json.JSONDecodeError as err:
+            raise SendclfError(f"{where}: not valid JSON ({err.msg})") from None
+        except KeyError as err:
+            raise SendclfError(f"{where}: missing field {err}") from None
+        except TypeError as err:
+            raise SendclfError(f"{where}: {err}") from None
+    return records
+
+
+def validate(sentences: list[Sentence], records: list[LabelRecord], labels: LabelSet,
+             path: Path) -> None:
+    """Raise on the first record that breaks the label contract or no longer fits the corpus."""
+    by_id = {s.id: s for s in sentences}
+    seen: dict[str, int] = {}
+    for r in records:
+        where = f"{path}:{r.line}"
+        if r.id in seen:
+            raise SendclfError(f"{where}: duplicate id {r.id!r} (first on line {seen[r.id]})")
+        seen[r.id] = r.line
+        if r.id not in by_id:
+            raise SendclfError(f"{where}: unknown id {r.id!r}: no such sentence in the corpus")
+        if r.text != by_id[r.id].text:
+            raise SendclfError(f"{where}: text of {r.id!r} no longer matches its sentence "
+                               f"{by_id[r.id].text[:60]!r}")
+        if r.polarity not in labels.polarity_ids:
+            raise SendclfError(f"{where}: unknown polarity {r.polarity!r}")
+        if not r.themes:
+            raise SendclfError(f"{where}: {r.id!r} has no theme")
+        for theme in r.themes:
+            if theme not in labels.theme_ids:
+                raise SendclfError(f"{where}: unknown theme {theme!r}")
+        if len(set(r.themes)) != len(r.themes):
+            raise SendclfError(f"{where}: a theme is repeated")
+        if labels.no_theme in r.themes and len(r.themes) > 1:
+            raise SendclfError(f"{where}: {labels.no_theme!r} must stand alone")
+    missing = [s.id for s in sentences if s.id not in seen]
+    if missing:
+        raise SendclfError(f"{path}: sentence {missing[0]!r} has no label "
+                           f"({len(missing)} unlabelled in all)")
+
+
+def features(labels: LabelSet):
+    from datasets import ClassLabel, Features, List, Value
+
+    return Features({
+        "id": Value("string"),
+        "article": Value("string"),
+        "area": Value("string"),
+        "text": Value("string"),
+        "polarity": ClassLabel(names=labels.polarity_ids),
+        "themes": List(ClassLabel(names=labels.theme_ids)),
+    })
+
+
+def load_dataset(labels: LabelSet, seeds_dir: Path = SEEDS):
+    """The validated, labelled seed corpus as a `datasets.Dataset`, one row per sentence."""
+    from datasets import Dataset
+
+    pairs = corpus_sentences(seeds_dir)
+    labels_path = seeds_dir / LABELS_FILE
+    records = read_label_records(labels_path)
+    validate([s for _, s in pairs], records, labels, labels_path)
+    by_id = {r.id: r for r in records}
+    rows = {"id": [], "article": [], "area": [], "text": [], "polarity": [], "themes": []}
+    for article, sentence in pairs:
+        record = by_id[sentence.id]
+        rows["id"].append(sentence.id)
+        rows["article"].append(article.id)
+        rows["area"].append(article.area)
+        rows["text"].append(sentence.text)
+        rows["polarity"].append(labels.polarity_ids.index(record.polarity))
+        rows["themes"].append([labels.theme_ids.index(t) for t in record.themes])
+    return Dataset.from_dict(rows, features=features(labels))
+
+
+def count_table(dataset, labels: LabelSet) -> tuple[list[str], list[tuple[str, list[int]]]]:
+    """Per article (columns, then a total), how many sentences carry each polarity and theme."""
+    articles = list(dict.fromkeys(dataset["article"]))
+    columns = articles + ["total"]
+    counts = {column: Counter() for column in columns}
+    for article, polarity, themes in zip(dataset["article"], dataset["polarity"], dataset["themes"],
+                                         strict=True):
+        keys = ["sentences", f"polarity: {labels.polarity_ids[polarity]}"]
+        keys += [f"theme: {labels.theme_ids[t]}" for t in themes]
+        for column in (article, "total"):
+            counts[column].update(keys)
+    row_names = (["sentences"] + [f"polarity: {p}" for p in labels.polarity_ids]
+                 + [f"theme: {t}" for t in labels.theme_ids])
+    return columns, [(name, [counts[c][name] for c in columns]) for name in row_names]

@@ -1,0 +1,43 @@
+"""Shared fixtures: the real label contract and a tiny seeds folder built in tmp_path."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sendclf.labels import load_labels
+
+
+@pytest.fixture(scope="session")
+def labels():
+    return load_labels()
+
+
+def write_seeds(root: Path, articles: dict[str, str], labels: list[dict]) -> Path:
+    """A seeds folder with one file per article, a manifest and a labels file."""
+    (root / "articles").mkdir(parents=True, exist_ok=True)
+    manifest = []
+    for article_id, text in articles.items():
+        (root / "articles" / f"{article_id}.txt").write_text(text, encoding="utf-8")
+        manifest.append(f"- id: {article_id}\n  file: articles/{article_id}.txt\n  area: {article_id}\n")
+    (root / "articles.yaml").write_text("".join(manifest), encoding="utf-8")
+    (root / "labels.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in labels), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def tiny_seeds(tmp_path):
+    articles = {
+        "alpha": "Waiting times for therapy are too long.\nParents praise the local offer.\n",
+        "beta": "Ofsted inspected the area in March.\n",
+    }
+    records = [
+        {"id": "alpha-000", "text": "Waiting times for therapy are too long.",
+         "polarity": "weakness", "themes": ["health_access"]},
+        {"id": "alpha-001", "text": "Parents praise the local offer.",
+         "polarity": "strength", "themes": ["local_offer", "coproduction"]},
+        {"id": "beta-000", "text": "Ofsted inspected the area in March.",
+         "polarity": "neutral", "themes": ["other"]},
+    ]
+    return write_seeds(tmp_path / "seeds", articles, records), articles, records

@@ -1,0 +1,27 @@
+from typer.testing import CliRunner
+
+from sendclf.cli import app
+
+runner = CliRunner()
+
+
+def test_data_prints_counts(tiny_seeds):
+    result = runner.invoke(app, ["data", "--seeds", str(tiny_seeds[0])])
+    assert result.exit_code == 0, result.output
+    assert "3 labelled sentences in 2 articles" in result.output
+    assert "health_access" in result.output
+
+
+def test_data_on_real_seeds():
+    result = runner.invoke(app, ["data"])
+    assert result.exit_code == 0, result.output
+    assert "120 labelled sentences in 5 articles" in result.output
+
+
+def test_data_error_is_one_line(tiny_seeds):
+    seeds = tiny_seeds[0]
+    (seeds / "labels.jsonl").write_text("")
+    result = runner.invoke(app, ["data", "--seeds", str(seeds)])
+    assert result.exit_code == 1
+    assert "has no label" in result.output
+    assert "Traceback" not in result.output

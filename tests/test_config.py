@@ -1,0 +1,37 @@
+from dataclasses import dataclass
+
+import pytest
+
+from sendclf.config import from_dict, load_config
+from sendclf.errors import SendclfError
+
+
+@dataclass
+class Demo:
+    rate: float = 0.1
+    steps: int = 3
+    sizes: tuple[int, ...] = (1, 2)
+    name: str | None = None
+
+
+def test_values_are_typed_and_defaults_kept():
+    config = from_dict(Demo, {"rate": 1, "sizes": [3, 4]})
+    assert config == Demo(rate=1.0, steps=3, sizes=(3, 4))
+
+
+@pytest.mark.parametrize("raw, message", [
+    ({"rte": 0.1}, "unknown key 'rte'"),
+    ({"steps": "3"}, "steps must be int"),
+    ({"steps": True}, "steps must be int"),
+    ({"sizes": [1, "x"]}, "sizes must be int"),
+])
+def test_mistakes_are_errors(raw, message):
+    with pytest.raises(SendclfError, match=message):
+        from_dict(Demo, raw, source="demo.yaml")
+
+
+def test_bad_yaml_names_the_file(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("rate: [unclosed\n")
+    with pytest.raises(SendclfError, match="bad.yaml: not valid YAML"):
+        load_config(Demo, path)

@@ -1,0 +1,68 @@
+from sendclf.corpus import article_sentences, clean_lines, split_sentences
+from sendclf.paths import SEEDS
+
+
+def texts(raw: str) -> list[str]:
+    return [s.text for s in article_sentences("a", raw)]
+
+
+def test_quotation_across_sentences_is_split():
+    line = '"The partnership does not put children first. It should be rebuilt with scrutiny."'
+    assert split_sentences(line) == [
+        '"The partnership does not put children first.',
+        'It should be rebuilt with scrutiny."',
+    ]
+
+
+def test_closing_curly_quote_stays_with_its_sentence():
+    line = "Reforms were slow but young people felt “safe and well supported”, the report said."
+    assert split_sentences(line) == [line]
+    assert split_sentences("It was “woefully slow.” Then it improved.") == [
+        "It was “woefully slow.”", "Then it improved."]
+
+
+def test_abbreviations_do_not_break_sentences():
+    line = "Mr. Smith and Dr. Jones met Cllr. Webb, e.g. on Monday. They agreed."
+    assert split_sentences(line) == ["Mr. Smith and Dr. Jones met Cllr. Webb, e.g. on Monday.",
+                                     "They agreed."]
+
+
+def test_bullets_are_sentences_without_markers():
+    raw = "The report found:\n  • waits are long\n- plans are poor.\n"
+    assert texts(raw) == ["The report found:", "waits are long", "plans are poor."]
+
+
+def test_york_date_marker_is_removed_and_the_sentence_kept():
+    raw = ' date 2020-03-05 OFSTED says there are "significant weaknesses".\n'
+    assert texts(raw) == ['OFSTED says there are "significant weaknesses".']
+
+
+def test_furniture_is_dropped():
+    raw = ("More on KentOnline\nA real sentence.\n-\nRegister Now to Continue Reading\n"
+           "Free access to 4 subscriber-only articles per month\n")
+    assert texts(raw) == ["A real sentence."]
+
+
+def test_ids_are_stable_article_plus_index():
+    sentences = article_sentences("york", "One. Two.\nThree.")
+    assert [s.id for s in sentences] == ["york-000", "york-001", "york-002"]
+
+
+def real(name: str) -> str:
+    return (SEEDS / "articles" / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def test_furniture_removed_from_the_real_articles():
+    joined = {name: "\n".join(clean_lines(real(name)))
+              for name in ("newham", "middlesbrough-cypnow", "kent", "york")}
+    assert "Comments" not in joined["newham"] and "Read the rules" not in joined["newham"]
+    assert joined["newham"].endswith("in Newham.”")
+    assert "Register Now" not in joined["middlesbrough-cypnow"]
+    assert "Sign in" not in joined["middlesbrough-cypnow"]
+    assert "subscriber" not in joined["middlesbrough-cypnow"]
+    assert not joined["kent"].startswith("More on")
+    assert joined["york"].startswith("OFSTED says")
+
+
+def test_splitting_is_deterministic():
+    assert article_sentences("kent", real("kent")) == article_sentences("kent", real("kent"))

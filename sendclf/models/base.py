@@ -1,0 +1,156 @@
+"""The one interface every model implements, so nothing downstream branches on the kind of model.
+
+A model turns sentences into probabilities (`predict_proba`); turning theme probabilities into a theme
+list is shared here (`decide_themes`) so every model follows the same rule: each theme whose probability
+reaches its threshold, the most likely theme if none does, and `other` never beside a real theme.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from sendclf.config import from_dict, to_dict
+from sendclf.errors import SendclfError
+from sendclf.labels import LabelSet
+
+META_FILE = "model.json"
+
+# kind -> "module:Class", imported only when that kind is used (the TF-IDF path never imports torch).
+REGISTRY = {
+    "majority": "sendclf.models.majority:MajorityClassifier",
+    "tfidf": "sendclf.models.tfidf:TfidfClassifier",
+    "transformer": "sendclf.models.transformer:TransformerClassifier",
+}
+
+
+@dataclass
+class Targets:
+    """A labelled dataset as arrays: what `fit` learns from."""
+
+    texts: list[str]
+    polarity: np.ndarray  # (n,) class index
+    themes: np.ndarray  # (n, n_themes) multi-hot
+    main_theme: np.ndarray  # (n,) index of the first (main) gold theme
+    groups: np.ndarray  # (n,) article id, for grouped inner splits
+
+    @classmethod
+    def from_dataset(cls, dataset, labels: LabelSet) -> Targets:
+        themes = np.zeros((len(dataset), len(labels.themes)), dtype=np.float32)
+        for row, theme_ids in enumerate(dataset["themes"]):
+            themes[row, theme_ids] = 1.0
+        return cls(
+            texts=list(dataset["text"]),
+            polarity=np.asarray(dataset["polarity"], dtype=np.int64),
+            themes=themes,
+            main_theme=np.asarray([t[0] for t in dataset["themes"]], dtype=np.int64),
+            groups=np.asarray(dataset["article"]),
+        )
+
+
+@dataclass
+class Prediction:
+    polarity: str
+    polarity_scores: dict[str, float]
+    themes: list[str]
+    theme_scores: dict[str, float]
+
+
+def decide_themes(theme_probs: np.ndarray, thresholds: np.ndarray, no_theme: int) -> np.ndarray:
+    """Multi-hot decisions: every theme at or above its threshold, and always the most likely one.
+
+    If the most likely theme is `other` it stands alone; otherwise `other` is dropped.
+    """
+    rows = np.arange(len(theme_probs))
+    best = theme_probs.argmax(axis=1)
+    chosen = theme_probs >= thresholds
+    chosen[rows, best] = True
+    other_best = best == no_theme
+    chosen[other_best] = False
+    chosen[other_best, no_theme] = True
+    chosen[~other_best, no_theme] = False
+    return chosen
+
+
+class Classifier(ABC):
+    """Sentence -> (polarity probabilities, theme probabilities), plus saving and loading."""
+
+    kind: ClassVar[str]
+    config_class: ClassVar[type]
+
+    def __init__(self, config: Any, labels: LabelSet):
+        self.config = config
+        self.labels = labels
+        self.thresholds = np.full(len(labels.themes), getattr(config, "theme_threshold", 0.5))
+
+    @abstractmethod
+    def fit(self, data: Targets) -> Classifier:
+        """Learn from labelled sentences; may tune thresholds, but only on `data`."""
+
+    @abstractmethod
+    def predict_proba(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(n, n_polarities) softmax probabilities and (n, n_themes) independent theme probabilities."""
+
+    @abstractmethod
+    def save_weights(self, directory: Path) -> None:
+        """Write the fitted parameters in a format that runs no code when loaded."""
+
+    @abstractmethod
+    def load_weights(self, directory: Path) -> None:
+        """Read what `save_weights` wrote."""
+
+    def decide(self, theme_probs: np.ndarray) -> np.ndarray:
+        return decide_themes(theme_probs, self.thresholds, self.labels.no_theme_index)
+
+    def predict(self, texts: list[str]) -> list[Prediction]:
+        polarity_probs, theme_probs = self.predict_proba(texts)
+        chosen = self.decide(theme_probs)
+        predictions = []
+        for p_probs, t_probs, t_chosen in zip(polarity_probs, theme_probs, chosen, strict=True):
+            order = [i for i in np.argsort(-t_probs) if t_chosen[i]]
+            predictions.append(Prediction(
+                polarity=self.labels.polarity_ids[int(p_probs.argmax())],
+                polarity_scores={p: round(float(s), 4) for p, s in zip(self.labels.polarity_ids, p_probs)},
+                themes=[self.labels.theme_ids[i] for i in order],
+                theme_scores={t: round(float(s), 4) for t, s in zip(self.labels.theme_ids, t_probs)},
+            ))
+        return predictions
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        meta = {"kind": self.kind, "config": to_dict(self.config), "labels": self.labels.to_dict(),
+                "thresholds": [float(t) for t in self.thresholds]}
+        (directory / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        self.save_weights(directory)
+
+
+def model_class(kind: str) -> type[Classifier]:
+    if kind not in REGISTRY:
+        raise SendclfError(f"unknown model kind {kind!r} (known: {', '.join(REGISTRY)})")
+    module, name = REGISTRY[kind].split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def build_model(kind: str, config: Any, labels: LabelSet) -> Classifier:
+    return model_class(kind)(config, labels)
+
+
+def load_model(directory: Path) -> Classifier:
+    """Load any trained model from its directory: the kind is read from `model.json`."""
+    meta_path = directory / META_FILE
+    if not meta_path.is_file():
+        raise SendclfError(f"{directory}: no trained model here (no {META_FILE}); "
+                           f"train one with `sendclf train {directory.name}`")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    cls = model_class(meta["kind"])
+    model = cls(from_dict(cls.config_class, meta["config"], source=str(meta_path)),
+                LabelSet.from_dict(meta["labels"], source=str(meta_path)))
+    model.thresholds = np.asarray(meta["thresholds"], dtype=np.float64)
+    model.load_weights(directory)
+    return model

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sendclf.errors import SendclfError
-from sendclf.paths import SEEDS
+from sendclf.paths import MODELS, SEEDS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Label sentences of SEND local-area inspection coverage by polarity and theme.")
@@ -53,3 +53,43 @@ def data(seeds: Path = typer.Option(SEEDS, help="Folder with articles.yaml, arti
         table.add_row(name, *(str(v) if v else "·" for v in values),
                       end_section=name in ("sentences", f"polarity: {labels.polarity_ids[-1]}"))
     out.print(table)
+
+
+@app.command()
+@friendly
+def train(
+    kind: str = typer.Argument(..., help="Model kind: tfidf or transformer."),
+    config: Path | None = typer.Option(None, help="Config YAML (default configs/<kind>.yaml)."),
+    out: Path | None = typer.Option(None, help="Model directory (default models/<kind>)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+):
+    """Cross-validate by article, fit on all sentences, and write the model directory."""
+    from sendclf.train import train as run
+
+    metrics = run(kind, config, out, quiet=quiet)
+    print_metrics(metrics, out or MODELS / kind)
+
+
+@app.command()
+@friendly
+def evaluate(model_dir: Path = typer.Argument(..., help="A trained model directory, e.g. models/tfidf.")):
+    """Print the cross-validated metrics of a trained model."""
+    from sendclf.train import load_metrics
+
+    print_metrics(load_metrics(model_dir), model_dir)
+
+
+def print_metrics(metrics: dict, model_dir: Path) -> None:
+    from sendclf.card import headline_rows
+
+    ci = int(metrics["evaluation"]["confidence"] * 100)
+    table = Table(title=f"{metrics['model']} ({model_dir}): leave-one-article-out CV, "
+                        f"{metrics['n_sentences']} sentences")
+    table.add_column("metric", no_wrap=True)
+    table.add_column(f"{metrics['model']} [{ci}% CI]", justify="right", no_wrap=True)
+    table.add_column(f"majority class [{ci}% CI]", justify="right", no_wrap=True)
+    for row in headline_rows(metrics):
+        table.add_row(*row)
+    out.print(table)
+    out.print(f"CV {metrics['seconds']['cv']} s, final fit {metrics['seconds']['final_fit']} s, "
+              f"seed {metrics['seed']}", highlight=False)

@@ -53,6 +53,11 @@ class Targets:
             groups=np.asarray(dataset["article"]),
         )
 
+    def subset(self, mask: np.ndarray) -> Targets:
+        index = np.flatnonzero(mask) if mask.dtype == bool else mask
+        return Targets([self.texts[i] for i in index], self.polarity[index], self.themes[index],
+                       self.main_theme[index], self.groups[index])
+
 
 @dataclass
 class Prediction:
@@ -88,6 +93,7 @@ class Classifier(ABC):
         self.config = config
         self.labels = labels
         self.thresholds = np.full(len(labels.themes), getattr(config, "theme_threshold", 0.5))
+        self.show_progress = True  # long fits show a progress bar on stderr unless told to be quiet
 
     @abstractmethod
     def fit(self, data: Targets) -> Classifier:

@@ -1,0 +1,73 @@
+"""Model cards and metric tables: how a trained model's figures are shown to people."""
+
+from __future__ import annotations
+
+from sendclf.metrics import HEADLINE
+
+HEADLINE_NAMES = {
+    "polarity_accuracy": "polarity accuracy",
+    "polarity_macro_f1": "polarity macro-F1",
+    "theme_micro_f1": "theme micro-F1",
+    "theme_macro_f1": "theme macro-F1",
+    "main_theme_hit": "main-theme hit rate",
+}
+
+
+def with_ci(figure: dict) -> str:
+    low, high = figure["ci"]
+    return f"{figure['value']:.3f} [{low:.2f}, {high:.2f}]"
+
+
+def headline_rows(metrics: dict) -> list[tuple[str, str, str]]:
+    """(metric, this model with CI, majority reference with CI) for each headline figure."""
+    model, reference = metrics["scores"]["headline"], metrics["reference"]["scores"]["headline"]
+    return [(HEADLINE_NAMES[key], with_ci(model[key]), with_ci(reference[key])) for key in HEADLINE]
+
+
+def per_class_rows(scores: dict, group: str) -> list[tuple[str, str, str, str, str]]:
+    return [(name, f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}", str(s["support"]))
+            for name, s in scores[group].items()]
+
+
+def markdown_table(header: list[str], rows: list[tuple]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows])
+
+
+def model_card(metrics: dict, config: dict) -> str:
+    kind, ci = metrics["model"], int(metrics["evaluation"]["confidence"] * 100)
+    confusion = metrics["scores"]["confusion"]
+    sections = [
+        f"# sendclf model: {kind}",
+        "Classifies each sentence of news coverage of Ofsted/CQC local-area SEND inspections into one "
+        "polarity (weakness / strength / neutral) and one or more of 12 themes (`configs/labels.yaml`).",
+        "## Data",
+        f"{metrics['n_sentences']} hand-labelled sentences from {len(metrics['articles'])} news articles "
+        f"({', '.join(metrics['articles'])}), labelled per `shared/ANNOTATION.md` (`seeds/labels.jsonl`).",
+        "## Protocol",
+        f"Leave-one-article-out cross-validation: each article is predicted by a model trained on the other "
+        f"articles only (thresholds included); the pooled out-of-fold predictions are scored once, with "
+        f"{ci}% bootstrap intervals over sentences ({metrics['evaluation']['bootstrap_samples']} resamples). "
+        f"The majority-class reference goes through the same protocol. The model in this folder was then "
+        f"fitted on all sentences. Seed {metrics['seed']}; CV took {metrics['seconds']['cv']} s, the final "
+        f"fit {metrics['seconds']['final_fit']} s.",
+        "## Metrics",
+        markdown_table(["metric", f"{kind} ({ci}% CI)", f"majority class ({ci}% CI)"], headline_rows(metrics)),
+        "### Polarity",
+        markdown_table(["polarity", "precision", "recall", "F1", "support"],
+                       per_class_rows(metrics["scores"], "polarity")),
+        "Confusion matrix (rows gold, columns predicted): "
+        + "; ".join(f"{g}: {row}" for g, row in zip(confusion["labels"], confusion["matrix"], strict=True)),
+        "### Themes",
+        markdown_table(["theme", "precision", "recall", "F1", "support"],
+                       per_class_rows(metrics["scores"], "themes")),
+        "## Configuration",
+        "```yaml\n" + "\n".join(f"{k}: {v}" for k, v in config.items()) + "\n```",
+        "## Limitations",
+        "- Trained on about 120 sentences from five articles about four local areas: several themes have "
+        "fewer than ten examples, and their figures carry wide intervals.",
+        "- News register, not inspection letters: phrasing in the letters themselves differs.",
+        "- Labels are one annotator's reading of the contract; hard calls are in `seeds/LABELLING.md`.",
+        "- A sentence is classified alone: references to earlier sentences (\"that is an issue\") are lost.",
+    ]
+    return "\n\n".join(sections) + "\n"

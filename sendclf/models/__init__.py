@@ -1,0 +1,1 @@
+"""Models behind one interface (base.Classifier); each kind is imported only when used."""

@@ -1,0 +1,140 @@
+"""TF-IDF baseline: word and character n-grams into logistic regressions.
+
+Polarity is one multinomial logistic regression with balanced class weights; each theme is its own
+binary logistic regression (one-vs-rest). The fitted linear weights are kept as plain arrays, saved as
+safetensors plus a JSON vocabulary, so loading runs no code and never imports torch.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from sendclf.models.base import Classifier, Targets
+from sendclf.thresholds import tune_threshold
+
+VOCAB_FILE = "tfidf_vocabulary.json"
+WEIGHTS_FILE = "tfidf.safetensors"
+
+
+@dataclass
+class TfidfConfig:
+    seed: int = 13
+    word_ngram_range: tuple[int, ...] = (1, 2)
+    char_ngram_range: tuple[int, ...] = (2, 5)
+    min_df: int = 1
+    sublinear_tf: bool = True
+    max_features: int | None = None
+    polarity_c: float = 4.0
+    theme_c: float = 4.0
+    max_iter: int = 2000
+    theme_threshold: float = 0.5
+    tune_threshold: bool = True
+    threshold_grid: tuple[float, ...] = (0.2, 0.3, 0.4, 0.5, 0.6)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+class TfidfClassifier(Classifier):
+    kind = "tfidf"
+    config_class = TfidfConfig
+
+    def _vectorizers(self, word_vocab=None, char_vocab=None) -> tuple[TfidfVectorizer, TfidfVectorizer]:
+        c = self.config
+        common = {"sublinear_tf": c.sublinear_tf, "min_df": c.min_df, "max_features": c.max_features,
+                  "lowercase": True, "dtype": np.float32}
+        word = TfidfVectorizer(analyzer="word", ngram_range=tuple(c.word_ngram_range),
+                               vocabulary=word_vocab, **common)
+        char = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(c.char_ngram_range),
+                               vocabulary=char_vocab, **common)
+        return word, char
+
+    def _features(self, texts: list[str]) -> sparse.csr_matrix:
+        return sparse.hstack([self.word.transform(texts), self.char.transform(texts)], format="csr")
+
+    def fit(self, data: Targets) -> TfidfClassifier:
+        if self.config.tune_threshold:
+            untuned = replace(self.config, tune_threshold=False)
+            self.thresholds[:] = tune_threshold(lambda: TfidfClassifier(untuned, self.labels), data,
+                                                self.config.threshold_grid)
+        self.word, self.char = self._vectorizers()
+        x = sparse.hstack([self.word.fit_transform(data.texts), self.char.fit_transform(data.texts)],
+                          format="csr")
+        self.polarity_w, self.polarity_b = self._fit_polarity(x, data.polarity)
+        self.theme_w, self.theme_b = self._fit_themes(x, data.themes)
+        return self
+
+    def _fit_polarity(self, x, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Multinomial weights for every polarity; a class absent from training gets probability 0."""
+        n_classes = len(self.labels.polarities)
+        w = np.zeros((n_classes, x.shape[1]), dtype=np.float32)
+        b = np.full(n_classes, -np.inf, dtype=np.float32)
+        present = np.unique(y)
+        if len(present) == 1:
+            b[present[0]] = 0.0
+            return w, b
+        lr = LogisticRegression(C=self.config.polarity_c, class_weight="balanced",
+                                max_iter=self.config.max_iter, random_state=self.config.seed).fit(x, y)
+        coef, intercept = lr.coef_, lr.intercept_
+        if len(present) == 2:  # binary LR gives one row: softmax([-z/2, z/2]) == sigmoid(z)
+            coef, intercept = np.vstack([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
+        w[present], b[present] = coef, intercept
+        return w, b
+
+    def _fit_themes(self, x, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One binary regression per theme; a theme never or always seen gets a constant probability."""
+        n_themes = y.shape[1]
+        w = np.zeros((n_themes, x.shape[1]), dtype=np.float32)
+        b = np.zeros(n_themes, dtype=np.float32)
+        for t in range(n_themes):
+            positives = int(y[:, t].sum())
+            if positives in (0, len(y)):
+                rate = np.clip(positives / len(y), 1e-4, 1 - 1e-4)
+                b[t] = np.log(rate / (1 - rate))
+                continue
+            lr = LogisticRegression(C=self.config.theme_c, class_weight="balanced",
+                                    max_iter=self.config.max_iter, random_state=self.config.seed)
+            lr.fit(x, y[:, t])
+            w[t], b[t] = lr.coef_[0], lr.intercept_[0]
+        return w, b
+
+    def predict_proba(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        x = self._features(texts)
+        polarity = _softmax(np.asarray(x @ self.polarity_w.T) + self.polarity_b)
+        themes = _sigmoid(np.asarray(x @ self.theme_w.T) + self.theme_b)
+        return polarity, themes
+
+    def save_weights(self, directory: Path) -> None:
+        from safetensors.numpy import save_file
+
+        vocab = {"word": self.word.vocabulary_, "char": self.char.vocabulary_}
+        (directory / VOCAB_FILE).write_text(
+            json.dumps({k: {term: int(i) for term, i in v.items()} for k, v in vocab.items()}),
+            encoding="utf-8")
+        save_file({"word_idf": self.word.idf_.astype(np.float32), "char_idf": self.char.idf_.astype(np.float32),
+                   "polarity_w": self.polarity_w, "polarity_b": self.polarity_b,
+                   "theme_w": self.theme_w, "theme_b": self.theme_b}, str(directory / WEIGHTS_FILE))
+
+    def load_weights(self, directory: Path) -> None:
+        from safetensors.numpy import load_file
+
+        vocab = json.loads((directory / VOCAB_FILE).read_text(encoding="utf-8"))
+        arrays = load_file(str(directory / WEIGHTS_FILE))
+        self.word, self.char = self._vectorizers(vocab["word"], vocab["char"])
+        self.word.idf_, self.char.idf_ = arrays["word_idf"], arrays["char_idf"]
+        self.polarity_w, self.polarity_b = arrays["polarity_w"], arrays["polarity_b"]
+        self.theme_w, self.theme_b = arrays["theme_w"], arrays["theme_b"]

@@ -52,7 +52,8 @@ def model_card(metrics: dict, config: dict) -> str:
         f"fitted on all sentences. Seed {metrics['seed']}; CV took {metrics['seconds']['cv']} s, the final "
         f"fit {metrics['seconds']['final_fit']} s.",
         "## Metrics",
-        markdown_table(["metric", f"{kind} ({ci}% CI)", f"majority class ({ci}% CI)"], headline_rows(metrics)),
+        markdown_table(["metric", f"{kind} ({ci}% CI)", f"majority class ({ci}% CI)"],
+                       headline_rows(metrics)),
         "### Polarity",
         markdown_table(["polarity", "precision", "recall", "F1", "support"],
                        per_class_rows(metrics["scores"], "polarity")),

@@ -117,14 +117,15 @@ class Classifier(ABC):
     def predict(self, texts: list[str]) -> list[Prediction]:
         polarity_probs, theme_probs = self.predict_proba(texts)
         chosen = self.decide(theme_probs)
+        scores = lambda names, probs: {n: round(float(p), 4) for n, p in zip(names, probs, strict=True)}  # noqa: E731
         predictions = []
         for p_probs, t_probs, t_chosen in zip(polarity_probs, theme_probs, chosen, strict=True):
             order = [i for i in np.argsort(-t_probs) if t_chosen[i]]
             predictions.append(Prediction(
                 polarity=self.labels.polarity_ids[int(p_probs.argmax())],
-                polarity_scores={p: round(float(s), 4) for p, s in zip(self.labels.polarity_ids, p_probs)},
+                polarity_scores=scores(self.labels.polarity_ids, p_probs),
                 themes=[self.labels.theme_ids[i] for i in order],
-                theme_scores={t: round(float(s), 4) for t, s in zip(self.labels.theme_ids, t_probs)},
+                theme_scores=scores(self.labels.theme_ids, t_probs),
             ))
         return predictions
 

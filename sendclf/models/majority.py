@@ -24,7 +24,8 @@ class MajorityClassifier(Classifier):
     config_class = MajorityConfig
 
     def fit(self, data: Targets) -> MajorityClassifier:
-        self.polarity_prior = np.bincount(data.polarity, minlength=len(self.labels.polarities)) / len(data.texts)
+        counts = np.bincount(data.polarity, minlength=len(self.labels.polarities))
+        self.polarity_prior = counts / len(data.texts)
         self.theme_prior = data.themes.mean(axis=0)
         return self
 

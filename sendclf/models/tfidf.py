@@ -91,7 +91,8 @@ class TfidfClassifier(Classifier):
                                 max_iter=self.config.max_iter, random_state=self.config.seed).fit(x, y)
         coef, intercept = lr.coef_, lr.intercept_
         if len(present) == 2:  # binary LR gives one row: softmax([-z/2, z/2]) == sigmoid(z)
-            coef, intercept = np.vstack([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
+            coef = np.vstack([-coef / 2, coef / 2])
+            intercept = np.concatenate([-intercept / 2, intercept / 2])
         w[present], b[present] = coef, intercept
         return w, b
 
@@ -125,7 +126,8 @@ class TfidfClassifier(Classifier):
         (directory / VOCAB_FILE).write_text(
             json.dumps({k: {term: int(i) for term, i in v.items()} for k, v in vocab.items()}),
             encoding="utf-8")
-        save_file({"word_idf": self.word.idf_.astype(np.float32), "char_idf": self.char.idf_.astype(np.float32),
+        save_file({"word_idf": self.word.idf_.astype(np.float32),
+                   "char_idf": self.char.idf_.astype(np.float32),
                    "polarity_w": self.polarity_w, "polarity_b": self.polarity_b,
                    "theme_w": self.theme_w, "theme_b": self.theme_b}, str(directory / WEIGHTS_FILE))
 

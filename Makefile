@@ -28,8 +28,12 @@ setup: $(STAMP) ## Create .venv and install sendclf (re-runs only when pyproject
 data: setup ## Build and validate the labelled seed corpus; print label counts
 	$(SENDCLF) data
 
+.PHONY: train-baseline
+train-baseline: data ## Train and evaluate the TF-IDF baseline into models/tfidf
+	$(SENDCLF) train tfidf
+
 .PHONY: train
-train: data ## The main job: build the data, train and evaluate the models
+train: train-baseline ## The main job: build the data, train and evaluate the models
 
 .PHONY: test
 test: setup ## Run the test suite

@@ -3,26 +3,48 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 HEADLINE = ("polarity_accuracy", "polarity_macro_f1", "theme_micro_f1", "theme_macro_f1", "main_theme_hit")
+
+
+def _f1(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> np.ndarray:
+    """F1 from counts, 0 where a class was neither predicted nor present (sklearn's zero_division=0)."""
+    denominator = 2 * tp + fp + fn
+    return np.divide(2 * tp, denominator, out=np.zeros_like(denominator, dtype=float), where=denominator > 0)
+
+
+def polarity_macro_f1(gold: np.ndarray, pred: np.ndarray) -> float:
+    """Macro-F1 over the classes that occur in gold or predictions."""
+    classes = np.union1d(gold, pred)
+    tp = np.array([np.sum((gold == c) & (pred == c)) for c in classes])
+    fp = np.array([np.sum((gold != c) & (pred == c)) for c in classes])
+    fn = np.array([np.sum((gold == c) & (pred != c)) for c in classes])
+    return float(_f1(tp, fp, fn).mean())
 
 
 def theme_macro_f1(gold: np.ndarray, pred: np.ndarray) -> float:
     """Macro-F1 over the themes present in the gold labels (absent themes have no defined recall)."""
     present = gold.sum(axis=0) > 0
-    scores = f1_score(gold[:, present], pred[:, present], average=None, zero_division=0)
-    return float(np.mean(scores)) if len(scores) else 0.0
+    if not present.any():
+        return 0.0
+    g, p = gold[:, present] > 0, pred[:, present] > 0
+    return float(_f1((g & p).sum(0), (~g & p).sum(0), (g & ~p).sum(0)).mean())
+
+
+def theme_micro_f1(gold: np.ndarray, pred: np.ndarray) -> float:
+    g, p = gold > 0, pred > 0
+    return float(_f1(np.array((g & p).sum()), np.array((~g & p).sum()), np.array((g & ~p).sum())))
 
 
 def headline(gold_polarity, pred_polarity, gold_themes, pred_themes, main_theme) -> dict[str, float]:
     """The five headline figures for one set of predictions."""
     return {
         "polarity_accuracy": float(np.mean(gold_polarity == pred_polarity)),
-        "polarity_macro_f1": float(f1_score(gold_polarity, pred_polarity, average="macro", zero_division=0)),
-        "theme_micro_f1": float(f1_score(gold_themes, pred_themes, average="micro", zero_division=0)),
+        "polarity_macro_f1": polarity_macro_f1(gold_polarity, pred_polarity),
+        "theme_micro_f1": theme_micro_f1(gold_themes, pred_themes),
         "theme_macro_f1": theme_macro_f1(gold_themes, pred_themes),
-        "main_theme_hit": float(np.mean(pred_themes[np.arange(len(main_theme)), main_theme])),
+        "main_theme_hit": float(np.mean(pred_themes[np.arange(len(main_theme)), main_theme] > 0)),
     }
 
 

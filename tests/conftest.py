@@ -41,3 +41,30 @@ def tiny_seeds(tmp_path):
          "polarity": "neutral", "themes": ["other"]},
     ]
     return write_seeds(tmp_path / "seeds", articles, records), articles, records
+
+
+TRAINABLE = {
+    "weakness": ("health_access", ["Waiting times for therapy are too long.",
+                                   "Children wait two years for CAMHS appointments."]),
+    "strength": ("outcomes", ["Children achieve well in primary schools.",
+                              "Outcomes in the early years are strong."]),
+    "neutral": ("other", ["Inspectors visited the area in March.",
+                          "The council must write a statement of action."]),
+}
+
+
+@pytest.fixture
+def trainable_seeds(tmp_path):
+    """Three small articles with every polarity in each: enough for leave-one-article-out training."""
+    articles, records = {}, []
+    for name in ("north", "south", "east"):
+        lines, index = [], 0
+        for polarity, (theme, sentences) in TRAINABLE.items():
+            for sentence in sentences:
+                text = f"{sentence[:-1]} in {name}."
+                lines.append(text)
+                records.append({"id": f"{name}-{index:03d}", "text": text, "polarity": polarity,
+                                "themes": [theme]})
+                index += 1
+        articles[name] = "\n".join(lines) + "\n"
+    return write_seeds(tmp_path / "trainable", articles, records)

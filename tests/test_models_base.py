@@ -1,0 +1,35 @@
+import numpy as np
+import pytest
+
+from sendclf.errors import SendclfError
+from sendclf.models.base import decide_themes, load_model, model_class
+
+OTHER = 3
+
+
+def test_at_least_one_theme_even_below_threshold():
+    probs = np.array([[0.1, 0.3, 0.2, 0.05]])
+    assert decide_themes(probs, np.full(4, 0.5), OTHER).tolist() == [[False, True, False, False]]
+
+
+def test_every_theme_over_its_threshold():
+    probs = np.array([[0.6, 0.7, 0.2, 0.1]])
+    thresholds = np.array([0.5, 0.5, 0.1, 0.5])
+    assert decide_themes(probs, thresholds, OTHER).tolist() == [[True, True, True, False]]
+
+
+def test_other_stands_alone_when_most_likely():
+    probs = np.array([[0.6, 0.1, 0.55, 0.9]])
+    assert decide_themes(probs, np.full(4, 0.5), OTHER).tolist() == [[False, False, False, True]]
+
+
+def test_other_dropped_beside_a_more_likely_real_theme():
+    probs = np.array([[0.8, 0.1, 0.1, 0.7]])
+    assert decide_themes(probs, np.full(4, 0.5), OTHER).tolist() == [[True, False, False, False]]
+
+
+def test_unknown_kind_and_untrained_dir_are_clear_errors(tmp_path):
+    with pytest.raises(SendclfError, match="unknown model kind"):
+        model_class("svm")
+    with pytest.raises(SendclfError, match="no trained model here"):
+        load_model(tmp_path)

@@ -1,0 +1,61 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sendclf.config import load_config
+from sendclf.errors import SendclfError
+from sendclf.models.base import Targets, build_model, load_model
+from sendclf.models.tfidf import TfidfConfig
+from sendclf.paths import CONFIGS
+
+
+def tiny_targets(labels, texts_by_theme: dict[str, list[str]], polarity: str = "weakness") -> Targets:
+    texts, themes, groups = [], [], []
+    for theme, texts_of_theme in texts_by_theme.items():
+        for i, text in enumerate(texts_of_theme):
+            row = np.zeros(len(labels.themes), dtype=np.float32)
+            row[labels.theme_ids.index(theme)] = 1
+            texts.append(text)
+            themes.append(row)
+            groups.append(f"a{i % 2}")
+    themes = np.array(themes)
+    pol = np.array([i % len(labels.polarities) for i in range(len(texts))])
+    return Targets(texts, pol, themes, themes.argmax(axis=1), np.array(groups))
+
+
+def test_save_load_round_trip_gives_identical_probabilities(tmp_path, labels):
+    data = tiny_targets(labels, {"health_access": ["therapy waits are long", "camhs waits too long"],
+                                 "local_offer": ["the local offer is poor", "few know the local offer"]})
+    model = build_model("tfidf", TfidfConfig(), labels).fit(data)
+    model.save(tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    texts = ["waits for therapy", "an unseen sentence about the offer", ""]
+    for a, b in zip(model.predict_proba(texts), loaded.predict_proba(texts), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    np.testing.assert_array_equal(model.thresholds, loaded.thresholds)
+    assert loaded.predict(texts)[0].themes == model.predict(texts)[0].themes
+
+
+def test_polarity_class_missing_from_training_gets_zero_probability(labels):
+    data = tiny_targets(labels, {"outcomes": ["children achieve well", "outcomes are strong"]})
+    data.polarity[:] = [0, 1]
+    polarity, themes = build_model("tfidf", TfidfConfig(tune_threshold=False), labels).fit(data) \
+        .predict_proba(["children achieve"])
+    assert polarity[0, 2] == 0 and polarity.sum() == pytest.approx(1)
+    assert themes.shape == (1, len(labels.themes))
+
+
+def test_shipped_config_loads():
+    config = load_config(TfidfConfig, CONFIGS / "tfidf.yaml")
+    assert config.word_ngram_range == (1, 2)
+
+
+def test_config_validation_errors(tmp_path: Path):
+    path = tmp_path / "tfidf.yaml"
+    path.write_text("polarity_C: 4.0\n")
+    with pytest.raises(SendclfError, match="unknown key 'polarity_C'"):
+        load_config(TfidfConfig, path)
+    path.write_text("theme_c: high\n")
+    with pytest.raises(SendclfError, match="theme_c must be float"):
+        load_config(TfidfConfig, path)

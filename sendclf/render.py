@@ -1,0 +1,268 @@
+"""The five output formats of `sendclf classify`: pure functions from a classified `Run` to a string.
+
+Nothing here reads files or the terminal: the CLI decides width, colour and where the string goes, so
+every format is testable as a plain string and `--output` can write it atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from pathlib import Path
+
+from sendclf.classify import FINDINGS, DocumentResult, Run, SentenceResult, Summary
+from sendclf.errors import SendclfError
+
+FORMATS = ("table", "jsonl", "csv", "json", "html")
+DEFAULT_FORMAT = "table"
+DEFAULT_WIDTH = 120  # table width when not printing to a terminal (files, pipes)
+SCORE_DIGITS = 2  # shown in the table and the HTML tooltips; the data formats keep the model's rounding
+THEME_SEPARATOR = ";"  # between themes in a CSV cell
+
+# Terminal styles and HTML colours (background, accent) per polarity id; unknown ids get the neutral look.
+TERMINAL_STYLE = {"weakness": "bold red", "strength": "bold green", "neutral": "dim"}
+HTML_COLOURS = {"weakness": ("#fde4e2", "#c0392b"), "strength": ("#e2f3e4", "#2e7d32"),
+                "neutral": ("#f2f2f2", "#8a8a8a")}
+NEUTRAL_LOOK = ("#f2f2f2", "#8a8a8a")
+BAR_MAX_PX = 48  # the longest bar in the HTML summary
+
+
+def resolve_format(fmt: str | None, output: Path | None = None) -> str:
+    """The format asked for; else the one the output file's suffix names (.jsonl, .csv, ...); else table."""
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output else ""
+        suffix = "html" if suffix == "htm" else suffix
+        return suffix if suffix in FORMATS and suffix != DEFAULT_FORMAT else DEFAULT_FORMAT
+    if fmt.lower() not in FORMATS:
+        raise SendclfError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    return fmt.lower()
+
+
+def render(run: Run, fmt: str, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
+    """`run` in format `fmt` (one of FORMATS); `width` and `color` only matter to the table."""
+    if fmt == "table":
+        return to_table(run, width, color)
+    return {"jsonl": to_jsonl, "csv": to_csv, "json": to_json, "html": to_html}[resolve_format(fmt)](run)
+
+
+# ---- data formats ----------------------------------------------------------------------------------
+
+
+def _sentences(run: Run) -> list[SentenceResult]:
+    return [s for doc in run.documents for s in doc.sentences]
+
+
+def to_jsonl(run: Run) -> str:
+    """Exactly one JSON object per sentence, with the keys of `SentenceResult.record`."""
+    return "".join(json.dumps(s.record(), ensure_ascii=False) + "\n" for s in _sentences(run))
+
+
+def to_csv(run: Run) -> str:
+    """One row per sentence: the record, themes joined by `;`, then one column per score."""
+    polarities, themes = run.labels.polarity_ids, run.labels.theme_ids
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", "source", "text", "polarity", "themes",
+                     *(f"polarity:{p}" for p in polarities), *(f"theme:{t}" for t in themes)])
+    for s in _sentences(run):
+        writer.writerow([s.id, s.source, s.text, s.polarity, THEME_SEPARATOR.join(s.themes),
+                         *(s.polarity_scores[p] for p in polarities), *(s.theme_scores[t] for t in themes)])
+    return buffer.getvalue()
+
+
+def to_json(run: Run) -> str:
+    """The model, its thresholds, and per document its summary and its sentences."""
+    return json.dumps({
+        "model": run.model,
+        "kind": run.kind,
+        "thresholds": run.thresholds,
+        "documents": [{"source": d.source, "kind": d.kind, "summary": d.summary.to_dict(),
+                       "sentences": [s.record() for s in d.sentences]} for d in run.documents],
+    }, ensure_ascii=False, indent=2) + "\n"
+
+
+# ---- the terminal table ----------------------------------------------------------------------------
+
+
+def _findings(run: Run) -> list[str]:
+    return [p for p in FINDINGS if p in run.labels.polarity_ids]
+
+
+def _theme_names(run: Run) -> dict[str, str]:
+    return {label.id: label.name for label in run.labels.themes}
+
+
+def to_table(run: Run, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
+    """Per document: one row per sentence (polarity coloured, text wrapped), then its summary."""
+    from rich import box
+    from rich.console import Console, Group
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(file=io.StringIO(), width=width, force_terminal=color, no_color=not color,
+                      color_system="auto" if color else None, highlight=False, emoji=False)
+    for doc in run.documents:
+        table = Table(title=f"{doc.source}  ({len(doc.sentences)} sentences, model {run.model})",
+                      title_justify="left", box=box.SIMPLE_HEAD, expand=True, show_lines=False)
+        by_id = doc.kind == "sentences"
+        table.add_column("id" if by_id else "#", justify="left" if by_id else "right", no_wrap=True,
+                         max_width=width // 5 if by_id else None)
+        table.add_column("polarity", no_wrap=True)
+        table.add_column("themes", no_wrap=True)
+        table.add_column("sentence", ratio=1, overflow="fold")
+        for s in doc.sentences:
+            style = TERMINAL_STYLE.get(s.polarity, "")
+            table.add_row(s.id if by_id else str(s.index),
+                          Text(f"{s.polarity} {s.polarity_scores[s.polarity]:.{SCORE_DIGITS}f}", style=style),
+                          "\n".join(s.themes), s.text)
+        console.print(Group(table, _summary_table(doc, run)))
+        console.print()
+    return "".join(line.rstrip() + "\n" for line in console.file.getvalue().splitlines())
+
+
+def _summary_table(doc: DocumentResult, run: Run):
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    summary = doc.summary
+    title = Text(f"Summary of {doc.source}: {summary.n_sentences} sentences, ")
+    for i, (polarity, count) in enumerate(summary.polarity.items()):
+        title.append(f"{count} {polarity}", style=TERMINAL_STYLE.get(polarity, ""))
+        title.append(", " if i < len(summary.polarity) - 1 else "")
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("theme (sentences)")
+    findings = _findings(run)
+    for polarity in findings:
+        table.add_column(polarity, justify="right", style=TERMINAL_STYLE.get(polarity, ""))
+    names = _theme_names(run)
+    for count in summary.themes:
+        table.add_row(f"{names[count.theme]} ({count.theme})",
+                      *(str(count.counts[p]) if count.counts[p] else "·" for p in findings))
+    return Group(title, table)
+
+
+# ---- the HTML page ---------------------------------------------------------------------------------
+
+CSS = """
+:root { --ink: #1f2328; --muted: #6a737d; --rule: #e4e6e8; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.6 Georgia, "Times New Roman", serif; color: var(--ink); background: #fafafa; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; }
+header h1 { font: 600 22px/1.3 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 0 4px; }
+.meta, .legend, h2, .summary, .tag, .sid { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
+.meta { color: var(--muted); font-size: 14px; margin: 0 0 8px; }
+.legend { font-size: 14px; margin: 0 0 18px; }
+.legend .s { padding: 2px 8px; margin-right: 6px; }
+.doc { display: grid; grid-template-columns: minmax(0, 1fr) 330px; gap: 28px; align-items: start;
+       background: #fff; border: 1px solid var(--rule); border-radius: 10px; padding: 20px 24px;
+       margin-bottom: 28px; }
+.doc h2 { grid-column: 1 / -1; font-size: 17px; font-weight: 600; margin: 0; word-break: break-all; }
+article p { margin: 0 0 14px; }
+.s { border-radius: 4px; padding: 1px 2px; box-decoration-break: clone; -webkit-box-decoration-break: clone;
+     cursor: help; }
+.tag { display: inline-block; font-size: 11px; line-height: 1.4; padding: 0 6px; margin-left: 4px;
+       border-radius: 8px; vertical-align: 1px; background: #fff; border: 1px solid; white-space: nowrap; }
+.tag.other { opacity: .6; }
+.sid { color: var(--muted); font-size: 12px; margin-right: 6px; }
+.summary { position: sticky; top: 12px; font-size: 14px; }
+.summary h3 { font-size: 14px; margin: 0 0 8px; }
+.counts { display: flex; gap: 6px; flex-wrap: wrap; margin-bottom: 14px; }
+.count { flex: 1; border-radius: 8px; padding: 6px 8px; text-align: center; }
+.count b { display: block; font-size: 20px; line-height: 1.2; }
+table { border-collapse: collapse; width: 100%; }
+th, td { padding: 3px 4px; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: middle; }
+th.n, td.n { text-align: right; width: 52px; font-variant-numeric: tabular-nums; }
+.bar { display: inline-block; height: 8px; border-radius: 4px; vertical-align: middle; margin-right: 4px; }
+.empty { color: var(--muted); }
+@media (max-width: 860px) { .doc { grid-template-columns: 1fr; } .summary { position: static; } }
+"""
+
+
+def _colours(polarity: str) -> tuple[str, str]:
+    return HTML_COLOURS.get(polarity, NEUTRAL_LOOK)
+
+
+def _tooltip(s: SentenceResult, names: dict[str, str]) -> str:
+    """Every score, chosen labels first: what a reader needs to judge one decision."""
+    polarity = " · ".join(f"{p} {v:.{SCORE_DIGITS}f}" for p, v in
+                          sorted(s.polarity_scores.items(), key=lambda kv: -kv[1]))
+    themes = "\n".join(f"{'✓' if t in s.themes else '  '} {names.get(t, t)} ({t}) {v:.{SCORE_DIGITS}f}"
+                       for t, v in sorted(s.theme_scores.items(), key=lambda kv: -kv[1]))
+    return f"{s.id}\npolarity: {polarity}\nthemes:\n{themes}"
+
+
+def _sentence_html(s: SentenceResult, names: dict[str, str], no_theme: str, show_id: bool) -> str:
+    background, accent = _colours(s.polarity)
+    tags = "".join(
+        f'<span class="tag{" other" if t == no_theme else ""}" style="color:{accent};border-color:{accent}" '
+        f'title="{html.escape(names.get(t, t))}: {s.theme_scores[t]:.{SCORE_DIGITS}f}">'
+        f"{html.escape(t)}</span>" for t in s.themes)
+    sid = f'<span class="sid">{html.escape(s.id)}</span>' if show_id else ""
+    return (f'{sid}<span class="s {html.escape(s.polarity)}" style="background:{background}" '
+            f'title="{html.escape(_tooltip(s, names))}">{html.escape(s.text)}{tags}</span>')
+
+
+def _summary_html(summary: Summary, run: Run) -> str:
+    names = _theme_names(run)
+    counts = "".join(
+        f'<div class="count" style="background:{_colours(p)[0]};color:{_colours(p)[1]}">'
+        f"<b>{n}</b>{html.escape(p)}</div>" for p, n in summary.polarity.items())
+    findings = _findings(run)
+    most = max((c for t in summary.themes for c in t.counts.values()), default=0) or 1
+    rows = []
+    for theme in summary.themes:
+        bars = "".join(f'<span class="bar" style="width:{round(BAR_MAX_PX * theme.counts[p] / most)}px;'
+                       f'background:{_colours(p)[1]}"></span>' for p in findings if theme.counts[p])
+        cells = "".join(f'<td class="n" style="color:{_colours(p)[1]}">{theme.counts[p] or "·"}</td>'
+                        for p in findings)
+        rows.append(f'<tr><td title="{html.escape(theme.theme)}">{html.escape(names[theme.theme])}<br>'
+                    f"{bars}</td>{cells}</tr>")
+    head = "".join(f'<th class="n">{html.escape(p)}</th>' for p in findings)
+    body = "".join(rows) or f'<tr><td class="empty" colspan="{len(findings) + 1}">no findings</td></tr>'
+    return (f'<aside class="summary"><h3>{summary.n_sentences} sentences</h3>'
+            f'<div class="counts">{counts}</div>'
+            f"<h3>Themes of the findings</h3><table><tr><th>theme</th>{head}</tr>{body}</table></aside>")
+
+
+def _document_html(doc: DocumentResult, run: Run) -> str:
+    names = _theme_names(run)
+    paragraphs: dict[int, list[str]] = {}
+    for s in doc.sentences:
+        paragraphs.setdefault(s.paragraph, []).append(_sentence_html(s, names, run.labels.no_theme,
+                                                                       doc.kind == "sentences"))
+    article = "".join(f"<p>{' '.join(parts)}</p>" for parts in paragraphs.values())
+    return (f'<section class="doc"><h2>{html.escape(doc.source)}</h2>'
+            f"<article>{article}</article>{_summary_html(doc.summary, run)}</section>")
+
+
+def to_html(run: Run) -> str:
+    """One self-contained page: each sentence highlighted by polarity and tagged with its themes."""
+    legend = "".join(f'<span class="s" style="background:{_colours(p)[0]};color:{_colours(p)[1]}">'
+                     f"{html.escape(p)}</span>" for p in run.labels.polarity_ids)
+    title = run.documents[0].source if len(run.documents) == 1 else f"{len(run.documents)} documents"
+    documents = "".join(_document_html(doc, run) for doc in run.documents)
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>sendclf: {html.escape(title)}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>SEND inspection coverage, sentence by sentence</h1>
+<p class="meta">model {html.escape(run.model)} ({html.escape(run.kind)}) · {run.n_sentences} sentences in
+{len(run.documents)} document{"s" if len(run.documents) != 1 else ""} · hover a sentence for its scores</p>
+<p class="legend">{legend}</p>
+</header>
+{documents}
+</main>
+</body>
+</html>
+"""

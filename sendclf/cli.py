@@ -79,6 +79,53 @@ def evaluate(model_dir: Path = typer.Argument(..., help="A trained model directo
     print_metrics(load_metrics(model_dir), model_dir)
 
 
+@app.command()
+@friendly
+def classify(
+    paths: list[str] | None = typer.Argument(
+        None, metavar="PATH", show_default=False,
+        help="Articles (.txt, .md), web pages (.html, .htm), sentences (.jsonl: one {\"text\", \"id\"} "
+             "per line), folders of these, or - for an article on stdin (the default)."),
+    model: str | None = typer.Option(
+        None, "--model", "-m", show_default=False,
+        help="tfidf, transformer or a model directory (default: transformer if trained, else tfidf)."),
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", show_default=False,
+        help="table, jsonl, csv, json or html (default: from the --output suffix, else table)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here (atomically), not stdout."),
+    threshold: str | None = typer.Option(
+        None, metavar="X", help="One threshold (0-1) for every theme instead of the model's own."),
+):
+    """Label every sentence of new articles with a polarity and themes, and summarise each article."""
+    import sys
+
+    from sendclf import classify as lib
+    from sendclf.render import DEFAULT_WIDTH, render, resolve_format
+
+    fmt = resolve_format(fmt, output)
+    theme_threshold = lib.parse_threshold(threshold)
+    if not paths and sys.stdin.isatty():
+        raise SendclfError("no input: give a PATH (article, web page, .jsonl or folder) or pipe text in")
+    stdin = sys.stdin.buffer.read() if not paths or lib.STDIN in paths else None
+    documents = lib.read_documents(paths or [], stdin)
+    for doc in documents:
+        if doc.encoding != lib.UTF8:
+            err.print(f"note: {doc.source} is not UTF-8; read it as {doc.encoding}", highlight=False)
+    model_dir = lib.resolve_model_dir(model)
+    classifier = lib.load(model_dir)
+    lib.set_threshold(classifier, theme_threshold)
+    progress = err if err.is_terminal else None
+    run = lib.classify(classifier, documents, model or model_dir.name, console=progress)
+    to_terminal = output is None and out.is_terminal
+    text = render(run, fmt, width=out.width if to_terminal else DEFAULT_WIDTH, color=to_terminal)
+    if output is None:
+        lib.write_stdout(text)
+    else:
+        lib.write_atomically(output, text)
+        err.print(f"wrote {run.n_sentences} sentences from {len(run.documents)} document(s) to {output}",
+                  highlight=False)
+
+
 def print_metrics(metrics: dict, model_dir: Path) -> None:
     from sendclf.card import headline_rows
 

@@ -249,9 +249,11 @@ def read_documents(paths: list[str], stdin: bytes | None = None) -> list[Documen
 # ---- the model -------------------------------------------------------------------------------------
 
 
-def resolve_model_dir(model: str | None, models_dir: Path = MODELS) -> Path:
+def resolve_model_dir(model: str | None, models_dir: Path | None = None) -> Path:
     """A model name under models/ or a model directory; by default the transformer when it is trained."""
     from sendclf.models.base import REGISTRY
+
+    models_dir = models_dir or MODELS
 
     if model is None:
         trained = (models_dir / DEFAULT_MODEL / META_FILE).is_file()

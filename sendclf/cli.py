@@ -99,6 +99,8 @@ def classify(
     """Label every sentence of new articles with a polarity and themes, and summarise each article."""
     import sys
 
+    from rich.markup import escape
+
     from sendclf import classify as lib
     from sendclf.render import DEFAULT_WIDTH, render, resolve_format
 
@@ -110,7 +112,7 @@ def classify(
     documents = lib.read_documents(paths or [], stdin)
     for doc in documents:
         if doc.encoding != lib.UTF8:
-            err.print(f"note: {doc.source} is not UTF-8; read it as {doc.encoding}", highlight=False)
+            err.print(f"note: {escape(doc.source)} is not UTF-8; read it as {doc.encoding}", highlight=False)
     model_dir = lib.resolve_model_dir(model)
     classifier = lib.load(model_dir)
     lib.set_threshold(classifier, theme_threshold)
@@ -122,8 +124,8 @@ def classify(
         lib.write_stdout(text)
     else:
         lib.write_atomically(output, text)
-        err.print(f"wrote {run.n_sentences} sentences from {len(run.documents)} document(s) to {output}",
-                  highlight=False)
+        err.print(f"wrote {run.n_sentences} sentences from {len(run.documents)} document(s) to "
+                  f"{escape(str(output))}", highlight=False)
 
 
 def print_metrics(metrics: dict, model_dir: Path) -> None:

@@ -1,0 +1,120 @@
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from sendclf.classify import DocumentResult, Run, SentenceResult, summarise
+from sendclf.errors import SendclfError
+from sendclf.render import FORMATS, render, resolve_format, to_csv, to_html, to_json, to_jsonl, to_table
+
+RECORD_KEYS = ["id", "source", "text", "polarity", "polarity_scores", "themes", "theme_scores"]
+ANSI = re.compile(r"\x1b\[")
+LONG = ("Inspectors found that children and young people experienced unacceptable delays and unequal access "
+        "in having their identified health needs assessed, reviewed and met across the whole local area.")
+
+
+def sentence(labels, index, text, polarity, themes, paragraph=0, source="kent.txt"):
+    polarity_scores = {p: (0.8 if p == polarity else 0.1) for p in labels.polarity_ids}
+    theme_scores = {t: (0.7 if t in themes else 0.05) for t in labels.theme_ids}
+    return SentenceResult(f"{source}:{index}", source, index, paragraph, text, polarity, polarity_scores,
+                          themes, theme_scores)
+
+
+@pytest.fixture
+def run(labels):
+    article = [sentence(labels, 0, LONG, "weakness", ["health_access", "joint_working"]),
+               sentence(labels, 1, "Children achieve well <b>& feel safe</b>.", "strength", ["outcomes"]),
+               sentence(labels, 2, 'Ofsted visited in "March".', "neutral", ["other"], paragraph=1)]
+    records = [SentenceResult("q-1", "s.jsonl", 0, 0, "Plans are late.", "weakness",
+                              article[0].polarity_scores, ["ehc_plans"], article[0].theme_scores)]
+    return Run("tiny", "tfidf", labels, {t: 0.5 for t in labels.theme_ids}, [
+        DocumentResult("kent.txt", "article", article, summarise(article, labels)),
+        DocumentResult("s.jsonl", "sentences", records, summarise(records, labels)),
+    ])
+
+
+def test_jsonl_is_one_object_per_sentence_with_the_schema(run, labels):
+    lines = to_jsonl(run).splitlines()
+    assert len(lines) == 4
+    for line in lines:
+        record = json.loads(line)
+        assert list(record) == RECORD_KEYS
+        assert list(record["polarity_scores"]) == labels.polarity_ids
+        assert list(record["theme_scores"]) == labels.theme_ids
+        assert all(isinstance(v, float) for v in record["theme_scores"].values())
+        assert isinstance(record["themes"], list)
+    assert json.loads(lines[3])["id"] == "q-1"
+
+
+def test_csv_is_one_row_per_sentence(run, labels):
+    rows = list(csv.DictReader(io.StringIO(to_csv(run))))
+    assert len(rows) == 4
+    assert rows[0]["themes"] == "health_access;joint_working" and rows[0]["text"] == LONG
+    assert rows[2]["text"] == 'Ofsted visited in "March".'
+    assert float(rows[0]["polarity:weakness"]) == 0.8
+    assert {f"theme:{t}" for t in labels.theme_ids} <= set(rows[0])
+
+
+def test_json_has_sentences_and_a_summary_per_document(run):
+    data = json.loads(to_json(run))
+    assert data["model"] == "tiny" and len(data["thresholds"]) == 12
+    kent, jsonl = data["documents"]
+    assert [list(s) for s in kent["sentences"]] == [RECORD_KEYS] * 3
+    assert kent["summary"]["polarity"] == {"weakness": 1, "strength": 1, "neutral": 1}
+    # a tie in weakness and strength keeps the label order
+    assert kent["summary"]["themes"][0] == {"theme": "joint_working", "weakness": 1, "strength": 0}
+    assert jsonl["kind"] == "sentences"
+
+
+def test_table_wraps_long_text_and_ends_with_the_summary(run):
+    width = 90
+    text = to_table(run, width=width)
+    assert not ANSI.search(text)
+    assert all(len(line) <= width for line in text.splitlines())
+    assert "unacceptable delays" in text and "whole local area." in text
+    assert "Summary of kent.txt: 3 sentences, 1 weakness, 1 strength, 1 neutral" in text
+    assert "Access to health and therapy services (health_access)" in text
+    assert "q-1" in text  # JSONL sentences keep their id
+    assert text.index("Summary of kent.txt") < text.index("s.jsonl")
+
+
+def test_table_in_colour_on_a_terminal(run):
+    assert ANSI.search(to_table(run, color=True))
+
+
+def test_html_is_self_contained_and_escaped(run):
+    page = to_html(run)
+    assert page.startswith("<!doctype html>") and "<style>" in page
+    assert not re.search(r"""(src|href)\s*=|<link|@import|url\(""", page)
+    assert "<b>&amp; feel safe</b>" not in page and "&lt;b&gt;&amp; feel safe&lt;/b&gt;" in page
+    assert 'class="s weakness"' in page and 'class="s strength"' in page
+    assert re.search(r'title="kent.txt:0\npolarity: weakness 0.80', page)
+    assert ">health_access</span>" in page
+    assert "Access to health and therapy services" in page  # the summary table
+    assert page.count("<section") == 2
+
+
+def test_html_keeps_paragraphs(run):
+    first_doc = to_html(run).split("<section")[1]
+    assert first_doc.count("<p>") == 2
+
+
+def test_render_dispatches_every_format(run):
+    for fmt in FORMATS:
+        assert render(run, fmt)
+
+
+@pytest.mark.parametrize(("fmt", "output", "expected"), [
+    (None, None, "table"), ("JSONL", None, "jsonl"), (None, "out.csv", "csv"), (None, "out.htm", "html"),
+    (None, "out.json", "json"), (None, "out.txt", "table"), ("csv", "out.json", "csv"),
+])
+def test_resolve_format(fmt, output, expected):
+    assert resolve_format(fmt, Path(output) if output else None) == expected
+
+
+def test_unknown_format_is_an_error():
+    with pytest.raises(SendclfError, match="unknown format 'xml'.*table, jsonl, csv, json, html"):
+        resolve_format("xml")

@@ -112,7 +112,8 @@ def classify(
     documents = lib.read_documents(paths or [], stdin)
     for doc in documents:
         if doc.encoding != lib.UTF8:
-            err.print(f"note: {escape(doc.source)} is not UTF-8; read it as {doc.encoding}", highlight=False)
+            err.print(f"note: {escape(doc.source)} is not UTF-8; read it as {doc.encoding}", highlight=False,
+                      soft_wrap=True)
     model_dir = lib.resolve_model_dir(model)
     classifier = lib.load(model_dir)
     lib.set_threshold(classifier, theme_threshold)
@@ -125,7 +126,7 @@ def classify(
     else:
         lib.write_atomically(output, text)
         err.print(f"wrote {run.n_sentences} sentences from {len(run.documents)} document(s) to "
-                  f"{escape(str(output))}", highlight=False)
+                  f"{escape(str(output))}", highlight=False, soft_wrap=True)
 
 
 def print_metrics(metrics: dict, model_dir: Path) -> None:

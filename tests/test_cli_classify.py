@@ -1,0 +1,256 @@
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from test_classify import ARTICLE, PAGE
+from tiny_model import train_tiny_model
+from typer.testing import CliRunner
+
+from sendclf.cli import app
+
+runner = CliRunner()
+RECORD_KEYS = ["id", "source", "text", "polarity", "polarity_scores", "themes", "theme_scores"]
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory, labels):
+    return train_tiny_model(tmp_path_factory.mktemp("model") / "tiny", labels)
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    """One file of every kind, and a folder holding them all."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "kent.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "york.md").write_text("Families wait far too long for an autism assessment.\n")
+    (folder / "page.html").write_text(PAGE, encoding="utf-8")
+    (folder / "s.jsonl").write_text('{"id": "q1", "text": "Outcomes in the early years are strong."}\n'
+                                    '{"text": "Waiting times are long. Very long."}\n', encoding="utf-8")
+    return folder
+
+
+def classify(model_dir, *args, input=None):
+    return runner.invoke(app, ["classify", "--model", str(model_dir), *map(str, args)], input=input)
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in result.stderr
+
+
+# ---- every input kind, every format ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["kent.txt", "york.md", "page.html", "s.jsonl"])
+def test_each_file_kind_to_jsonl(model_dir, inputs, name):
+    result = classify(model_dir, inputs / name, "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records and all(list(r) == RECORD_KEYS for r in records)
+    assert {r["source"] for r in records} == {str(inputs / name)}
+
+
+def test_article_ids_are_source_and_index(model_dir, inputs):
+    result = classify(model_dir, inputs / "kent.txt", "-f", "jsonl")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == [f"{inputs / 'kent.txt'}:{i}" for i in range(3)]
+    assert records[0]["text"] == "Waiting times for therapy are too long."
+
+
+def test_jsonl_records_are_sentences_as_is_with_their_ids(model_dir, inputs):
+    result = classify(model_dir, inputs / "s.jsonl", "-f", "jsonl")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["id"], r["text"]) for r in records] == [
+        ("q1", "Outcomes in the early years are strong."),
+        (f"{inputs / 's.jsonl'}:1", "Waiting times are long. Very long.")]
+
+
+def test_jsonl_output_schema(model_dir, inputs, labels):
+    result = classify(model_dir, inputs / "kent.txt", "-f", "jsonl")
+    for line in result.stdout.splitlines():
+        record = json.loads(line)
+        assert list(record) == RECORD_KEYS
+        assert isinstance(record["id"], str) and isinstance(record["text"], str)
+        assert record["polarity"] in labels.polarity_ids
+        assert list(record["polarity_scores"]) == labels.polarity_ids
+        assert list(record["theme_scores"]) == labels.theme_ids
+        assert all(isinstance(v, float) and 0 <= v <= 1 for v in
+                   [*record["polarity_scores"].values(), *record["theme_scores"].values()])
+        assert record["themes"] and set(record["themes"]) <= set(labels.theme_ids)
+
+
+def test_folder_classifies_every_file_sorted(model_dir, inputs):
+    result = classify(model_dir, inputs, "-f", "json")
+    assert result.exit_code == 0, result.output
+    sources = [d["source"] for d in json.loads(result.stdout)["documents"]]
+    assert [Path(s).name for s in sources] == ["kent.txt", "page.html", "s.jsonl", "york.md"]
+
+
+@pytest.mark.parametrize("args", [[], ["-"]])
+def test_stdin_is_an_article(model_dir, args):
+    result = classify(model_dir, *args, "-f", "jsonl", input=ARTICLE)
+    assert result.exit_code == 0, result.output
+    ids = [json.loads(line)["id"] for line in result.stdout.splitlines()]
+    assert ids == ["stdin:0", "stdin:1", "stdin:2"]
+
+
+def test_default_format_is_a_table_with_a_summary(model_dir, inputs):
+    result = classify(model_dir, inputs / "kent.txt")
+    assert result.exit_code == 0, result.output
+    assert "Waiting times for therapy are too long." in result.stdout
+    assert "Summary of" in result.stdout and "\x1b[" not in result.stdout
+    assert result.stderr == ""
+
+
+def test_csv(model_dir, inputs):
+    result = classify(model_dir, inputs / "kent.txt", inputs / "s.jsonl", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 5 and rows[3]["id"] == "q1"
+
+
+def test_json_has_a_summary_per_document(model_dir, inputs):
+    data = json.loads(classify(model_dir, inputs / "kent.txt", "-f", "json").stdout)
+    (doc,) = data["documents"]
+    assert sum(doc["summary"]["polarity"].values()) == len(doc["sentences"]) == 3
+
+
+def test_html(model_dir, inputs):
+    result = classify(model_dir, inputs / "kent.txt", "-f", "html")
+    assert result.stdout.startswith("<!doctype html>") and "Waiting times for therapy" in result.stdout
+
+
+def test_threshold_overrides_every_theme(model_dir, inputs, labels):
+    data = json.loads(classify(model_dir, inputs / "kent.txt", "-f", "json", "--threshold", "0").stdout)
+    assert set(data["thresholds"].values()) == {0.0}
+    for s in data["documents"][0]["sentences"]:  # every theme, or `other` alone when it is the most likely
+        assert len(s["themes"]) == len(labels.theme_ids) - 1 or s["themes"] == [labels.no_theme]
+
+
+# ---- --output --------------------------------------------------------------------------------------
+
+
+def test_output_file_takes_its_format_from_the_suffix(model_dir, inputs, tmp_path):
+    target = tmp_path / "out.jsonl"
+    result = classify(model_dir, inputs / "kent.txt", "--output", target)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "" and "wrote 3 sentences" in result.stderr
+    assert len(target.read_text().splitlines()) == 3
+
+
+def test_an_error_never_touches_the_output_file(model_dir, inputs, tmp_path):
+    target = tmp_path / "out.json"
+    target.write_text("previous results")
+    (inputs / "bad.jsonl").write_text('{"text": "fine"}\n{"text": \n')
+    result = classify(model_dir, inputs / "kent.txt", inputs / "bad.jsonl", "-o", target)
+    assert_one_line_error(result, "bad.jsonl, line 2: not JSON")
+    assert target.read_text() == "previous results"
+    assert sorted(os.listdir(tmp_path)) == ["in", "out.json"]
+
+
+# ---- bad input: one line on stderr, exit 1 ---------------------------------------------------------
+
+
+def test_missing_path(model_dir, tmp_path):
+    assert_one_line_error(classify(model_dir, tmp_path / "nope.txt"), "nope.txt: no such file or folder")
+
+
+def test_empty_file(model_dir, tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    assert_one_line_error(classify(model_dir, tmp_path / "empty.txt"), "empty.txt: empty file")
+
+
+def test_binary_file(model_dir, tmp_path):
+    (tmp_path / "scan.txt").write_bytes(b"%PDF-1.7\n\x00\x01\x02binary")
+    assert_one_line_error(classify(model_dir, tmp_path / "scan.txt"), "scan.txt: binary file")
+
+
+def test_undecodable_file(model_dir, tmp_path):
+    (tmp_path / "odd.txt").write_bytes(b"Waits are \x81 long.")
+    result = classify(model_dir, tmp_path / "odd.txt")
+    assert_one_line_error(result, "odd.txt: neither UTF-8 nor Windows-1252")
+
+
+def test_windows_1252_file_is_read_with_a_note(model_dir, tmp_path):
+    (tmp_path / "old.txt").write_bytes("Parents said waits were “too long”.".encode("cp1252"))
+    result = classify(model_dir, tmp_path / "old.txt", "-f", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert "old.txt is not UTF-8; read it as cp1252" in result.stderr
+    assert json.loads(result.stdout)["text"] == "Parents said waits were “too long”."
+
+
+def test_empty_folder(model_dir, tmp_path):
+    (tmp_path / "empty").mkdir()
+    assert_one_line_error(classify(model_dir, tmp_path / "empty"), "empty: folder has no")
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"text": "ok"}\nnot json\n', "s.jsonl, line 2: not JSON"),
+    ('{"text": "ok"}\n\n{"id": "x"}\n', 's.jsonl, line 3: no "text"'),
+])
+def test_bad_jsonl_line(model_dir, tmp_path, content, message):
+    (tmp_path / "s.jsonl").write_text(content)
+    assert_one_line_error(classify(model_dir, tmp_path / "s.jsonl"), message)
+
+
+def test_empty_stdin(model_dir):
+    assert_one_line_error(classify(model_dir, "-", input=""), "no text on stdin")
+
+
+def test_unknown_model(inputs):
+    result = runner.invoke(app, ["classify", "--model", "bert", str(inputs / "kent.txt")])
+    assert_one_line_error(result, "unknown model 'bert'", "sendclf train tfidf")
+
+
+def test_untrained_model(inputs, tmp_path, monkeypatch):
+    monkeypatch.setattr("sendclf.classify.MODELS", tmp_path / "models")
+    result = runner.invoke(app, ["classify", "--model", "tfidf", str(inputs / "kent.txt")])
+    assert_one_line_error(result, "'tfidf' is not trained yet", "make train", "sendclf train tfidf")
+
+
+def test_default_model_when_nothing_is_trained(inputs, tmp_path, monkeypatch):
+    monkeypatch.setattr("sendclf.classify.MODELS", tmp_path / "models")
+    result = runner.invoke(app, ["classify", str(inputs / "kent.txt")])
+    assert_one_line_error(result, "'tfidf' is not trained yet")
+
+
+def test_unknown_format(model_dir, inputs):
+    assert_one_line_error(classify(model_dir, inputs / "kent.txt", "-f", "xml"), "unknown format 'xml'")
+
+
+def test_bad_threshold(model_dir, inputs):
+    assert_one_line_error(classify(model_dir, inputs / "kent.txt", "--threshold", "2"), "--threshold")
+
+
+def test_errors_come_before_the_model_is_loaded(tmp_path):
+    """A bad path fails fast even when the model is missing: inputs are checked first."""
+    result = runner.invoke(app, ["classify", "--model", str(tmp_path), str(tmp_path / "nope.txt")])
+    assert_one_line_error(result, "nope.txt: no such file or folder")
+
+
+# ---- speed: the TF-IDF path never imports torch (or datasets) --------------------------------------
+
+
+def test_tfidf_path_never_imports_torch(model_dir, inputs):
+    script = textwrap.dedent(f"""
+        import sys
+        from typer.testing import CliRunner
+        from sendclf.cli import app
+        result = CliRunner().invoke(app, ["classify", "--model", {str(model_dir)!r}, {str(inputs)!r},
+                                          "--format", "html"])
+        assert result.exit_code == 0, result.output
+        print(sorted(m for m in ("torch", "transformers", "datasets") if m in sys.modules))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

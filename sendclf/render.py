@@ -157,18 +157,18 @@ header h1 { font: 600 22px/1.3 system-ui, -apple-system, "Segoe UI", sans-serif;
 .meta { color: var(--muted); font-size: 14px; margin: 0 0 8px; }
 .legend { font-size: 14px; margin: 0 0 18px; }
 .legend .s { padding: 2px 8px; margin-right: 6px; }
-.doc { display: grid; grid-template-columns: minmax(0, 1fr) 330px; gap: 28px; align-items: start;
+.doc { display: grid; grid-template-columns: minmax(0, 1fr) 370px; gap: 28px; align-items: start;
        background: #fff; border: 1px solid var(--rule); border-radius: 10px; padding: 20px 24px;
        margin-bottom: 28px; }
 .doc h2 { grid-column: 1 / -1; font-size: 17px; font-weight: 600; margin: 0; word-break: break-all; }
 article p { margin: 0 0 14px; }
-.s { border-radius: 4px; padding: 1px 2px; box-decoration-break: clone; -webkit-box-decoration-break: clone;
-     cursor: help; }
+.s { border-radius: 4px; padding: 1px 3px; margin-right: 2px; box-decoration-break: clone;
+     -webkit-box-decoration-break: clone; cursor: help; }
 .tag { display: inline-block; font-size: 11px; line-height: 1.4; padding: 0 6px; margin-left: 4px;
        border-radius: 8px; vertical-align: 1px; background: #fff; border: 1px solid; white-space: nowrap; }
 .tag.other { opacity: .6; }
 .sid { color: var(--muted); font-size: 12px; margin-right: 6px; }
-.summary { position: sticky; top: 12px; font-size: 14px; }
+.summary { position: sticky; top: 12px; font-size: 13px; }
 .summary h3 { font-size: 14px; margin: 0 0 8px; }
 .counts { display: flex; gap: 6px; flex-wrap: wrap; margin-bottom: 14px; }
 .count { flex: 1; border-radius: 8px; padding: 6px 8px; text-align: center; }

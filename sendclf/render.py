@@ -178,7 +178,9 @@ th, td { padding: 3px 4px; border-bottom: 1px solid var(--rule); text-align: lef
 th.n, td.n { text-align: right; width: 52px; font-variant-numeric: tabular-nums; }
 .bar { display: inline-block; height: 8px; border-radius: 4px; vertical-align: middle; margin-right: 4px; }
 .empty { color: var(--muted); }
-@media (max-width: 860px) { .doc { grid-template-columns: 1fr; } .summary { position: static; } }
+@media (max-width: 860px) {
+  .doc { grid-template-columns: 1fr; } .doc h2 { order: -2; } .summary { position: static; order: -1; }
+}
 """
 
 

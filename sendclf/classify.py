@@ -152,7 +152,8 @@ def extract_html(html: str, source: str) -> str:
                                include_links=False, include_formatting=False, favor_precision=True,
                                deduplicate=True, with_metadata=False, output_format="txt")
     if not text or not text.strip():
-        raise SendclfError(f"{source}: no article text found in this HTML page")
+        hint = "" if "<" in html else " (it has no HTML tags: give plain text a .txt name)"
+        raise SendclfError(f"{source}: no article text found in this HTML page{hint}")
     return text
 
 

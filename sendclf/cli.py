@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sendclf.errors import SendclfError
-from sendclf.paths import MODELS, SEEDS
+from sendclf.paths import MODELS, REPORTS, SEEDS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Label sentences of SEND local-area inspection coverage by polarity and theme.")
@@ -106,6 +106,25 @@ def compare(
         out.print(lib.difference_note(comparison), highlight=False)
         for warning in comparison["warnings"]:
             err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+
+
+@app.command()
+@friendly
+def report(
+    model_dirs: list[Path] | None = typer.Argument(None, metavar="MODEL_DIR", show_default=False,
+                                                   help=MODEL_DIRS_HELP),
+    out_dir: Path = typer.Option(REPORTS, "--out", help="Folder for comparison.md, the figures, index.html."),
+):
+    """Write the comparison report: markdown, figures and an HTML page that shows them together."""
+    from rich.markup import escape
+
+    from sendclf import compare as comparing
+    from sendclf.report import build_report
+
+    models = comparing.load_models(model_dirs or comparing.find_models())
+    written = build_report(models, comparing.load_eval_config(), out_dir)
+    for path in written:
+        out.print(f"wrote {escape(str(path))}", highlight=False)
 
 
 @app.command()

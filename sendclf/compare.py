@@ -155,6 +155,12 @@ def _difference(a: _Entry, b: _Entry, config: EvalConfig, warnings: list[str]) -
                                         level=config.confidence, seed=config.seed)}
 
 
+def _theme_f1(scores: dict, theme: str) -> float | None:
+    """None where the theme has no gold sentence: its F1 is undefined, not 0."""
+    figure = scores["themes"].get(theme)
+    return figure["f1"] if figure and figure["support"] else None
+
+
 def compare(models: dict[str, dict], config: EvalConfig) -> dict:
     """Name -> metrics.json dict in; headline, paired differences and per-theme F1 out, as plain data."""
     if not models:
@@ -180,9 +186,8 @@ def compare(models: dict[str, dict], config: EvalConfig) -> dict:
 
     _, theme_ids = label_ids(first)
     support = {t: first["scores"]["themes"][t]["support"] for t in theme_ids}
-    theme_f1 = {name: {t: m["scores"]["themes"].get(t, {}).get("f1") for t in theme_ids}
-                for name, m in models.items()}
-    theme_f1[REFERENCE_NAME] = {t: reference["scores"]["themes"].get(t, {}).get("f1") for t in theme_ids}
+    sources = {**{name: m["scores"] for name, m in models.items()}, REFERENCE_NAME: reference["scores"]}
+    theme_f1 = {name: {t: _theme_f1(scores, t) for t in theme_ids} for name, scores in sources.items()}
     return {
         "models": [{"name": name, "kind": m["model"], "n_sentences": m["n_sentences"],
                     "headline": m["scores"]["headline"], "seconds": m.get("seconds")}

@@ -1,0 +1,260 @@
+"""`sendclf report`: the model comparison as markdown, figures, and one HTML page showing them together.
+
+Everything is drawn from the models' `metrics.json` (scores and out-of-fold predictions), so the report
+never loads a model and treats every kind alike. Figures use matplotlib's object API (no pyplot), which
+renders with Agg and keeps no global figure state between calls.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from sendclf import compare as comparing
+from sendclf.evaluate import EvalConfig
+from sendclf.paths import REPORTS
+
+COMPARISON_FILE = "comparison.md"
+INDEX_FILE = "index.html"
+THEME_F1_FILE = "theme-f1.png"
+RELIABILITY_FILE = "reliability.png"
+CONFUSION_PREFIX = "confusion-"
+BENCH_FILE = "bench.json"
+
+RELIABILITY_BINS = 10  # equal-width probability bins: about 12 sentences x 12 themes per bin on average
+DPI = 120
+WIDTH = 7.0  # inches: the figures sit in one column of the HTML page
+CONFUSION_SIZE = (5.4, 4.2)  # wider than tall: room for the colour bar beside a square matrix
+BAR_HEIGHT_PER_THEME = 0.45
+MIN_BAR_FIGURE_HEIGHT = 3.0
+RELIABILITY_HEIGHT = 6.5
+DARK_CELL = 0.6  # row share above which a confusion cell's text turns white
+AXIS_MARGIN = 0.03
+GROUP_WIDTH = 0.8  # of the space between two themes, shared by that theme's bars
+F1_AXIS_MAX = 1.1  # room for the value labels beside bars at 1.0
+NOTE_X = 0.01  # where "F1 undefined" starts, in F1 units
+HEIGHT_RATIOS = (3, 1)  # reliability curves above the bin counts
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "model"
+
+
+def _save(figure: Figure, path: Path) -> None:
+    """Write beside the target and swap it in, so a reader never sees half a PNG."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    figure.savefig(tmp, dpi=DPI, format="png", bbox_inches="tight")
+    os.replace(tmp, path)
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# --- figures ------------------------------------------------------------------------------------------
+
+
+def confusion_figure(name: str, confusion: dict) -> Figure:
+    """Counts in each cell, coloured by the share of the gold row: the recall of each polarity."""
+    labels, matrix = confusion["labels"], np.asarray(confusion["matrix"], dtype=float)
+    totals = matrix.sum(axis=1, keepdims=True)
+    share = np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0)
+    figure = Figure(figsize=CONFUSION_SIZE, layout="constrained")
+    ax = figure.add_subplot()
+    image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
+    for (row, col), count in np.ndenumerate(matrix):
+        ax.text(col, row, f"{int(count)}\n{share[row, col]:.0%}", ha="center", va="center",
+                color="white" if share[row, col] > DARK_CELL else "black")
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_yticks(range(len(labels)), [f"{label} ({int(n)})" for label, n in zip(labels, totals[:, 0],
+                                                                                strict=True)])
+    ax.set_xlabel("predicted polarity")
+    ax.set_ylabel("gold polarity (sentences)")
+    ax.set_title(f"{name}: polarity, out-of-fold")
+    figure.colorbar(image, ax=ax, label="share of gold row")
+    return figure
+
+
+def theme_f1_figure(comparison: dict) -> Figure:
+    """One group of bars per theme, one bar per model; support beside the theme name."""
+    themes = list(comparison["theme_support"])
+    names = [m["name"] for m in comparison["models"]]
+    height = max(MIN_BAR_FIGURE_HEIGHT, BAR_HEIGHT_PER_THEME * len(themes) * max(1, len(names)) ** 0.5)
+    figure = Figure(figsize=(WIDTH, height), layout="constrained")
+    ax = figure.add_subplot()
+    bar = GROUP_WIDTH / len(names)
+    rows = np.arange(len(themes))
+    for i, name in enumerate(names):
+        f1 = [comparison["theme_f1"][name][t] for t in themes]
+        bars = ax.barh(rows - GROUP_WIDTH / 2 + bar * (i + 0.5), [f or 0.0 for f in f1], height=bar,
+                       label=name)
+        ax.bar_label(bars, labels=["" if f is None else f"{f:.2f}" for f in f1], padding=2,
+                     fontsize="x-small")
+    for row, theme in enumerate(themes):
+        if not comparison["theme_support"][theme]:
+            ax.text(NOTE_X, row, "no gold sentences: F1 undefined", va="center", fontsize="small",
+                    color="grey")
+    ax.set_yticks(rows, [f"{t} ({comparison['theme_support'][t]})" for t in themes])
+    ax.invert_yaxis()
+    ax.set_xlim(0, F1_AXIS_MAX)
+    ax.set_xlabel("F1 (out-of-fold)")
+    ax.set_title("Per-theme F1 (gold support in brackets)")
+    figure.legend(loc="outside lower center", ncols=len(names))
+    ax.grid(axis="x", alpha=0.3)
+    return figure
+
+
+def reliability(records: list[dict], theme_ids: list[str], bins: int = RELIABILITY_BINS) -> dict:
+    """Every (sentence, theme) probability against whether the theme is gold, in equal-width bins.
+
+    The expected calibration error is the count-weighted gap between mean probability and gold rate.
+    """
+    index = {t: i for i, t in enumerate(theme_ids)}
+    probs = np.array([r["theme_scores"] for r in records], dtype=float).ravel()
+    gold = np.zeros((len(records), len(theme_ids)))
+    for row, record in enumerate(records):
+        gold[row, [index[t] for t in record["gold_themes"]]] = 1
+    gold = gold.ravel()
+    which = np.clip(np.digitize(probs, np.linspace(0, 1, bins + 1)[1:-1]), 0, bins - 1)
+    counts = np.bincount(which, minlength=bins)
+    filled = counts > 0
+    mean_prob = np.bincount(which, probs, bins)[filled] / counts[filled]
+    gold_rate = np.bincount(which, gold, bins)[filled] / counts[filled]
+    ece = float(np.sum(counts[filled] / len(probs) * np.abs(gold_rate - mean_prob)))
+    return {"bin_edges": np.linspace(0, 1, bins + 1).tolist(), "counts": counts.tolist(),
+            "mean_probability": mean_prob.tolist(), "gold_rate": gold_rate.tolist(), "ece": ece,
+            "n": int(len(probs))}
+
+
+def reliability_figure(curves: dict[str, dict]) -> Figure:
+    """Curves above, how many probabilities fall in each bin below (log scale: most are near 0)."""
+    figure = Figure(figsize=(WIDTH, RELIABILITY_HEIGHT), layout="constrained")
+    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=HEIGHT_RATIOS)
+    top.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
+    width = 1 / len(next(iter(curves.values()))["counts"]) / max(1, len(curves)) if curves else 0
+    for i, (name, curve) in enumerate(curves.items()):
+        line, = top.plot(curve["mean_probability"], curve["gold_rate"], marker="o",
+                         label=f"{name} (ECE {curve['ece']:.3f})")
+        edges = np.asarray(curve["bin_edges"][:-1])
+        bottom.bar(edges + width * i, curve["counts"], width=width, align="edge", color=line.get_color(),
+                   edgecolor="white")
+    top.set_ylabel("share that is a gold theme")
+    top.set_title("Reliability of theme probabilities (out-of-fold, every sentence x theme)")
+    top.set_xlim(0, 1)
+    top.set_ylim(-AXIS_MARGIN, 1 + AXIS_MARGIN)  # points at 0 or 1 stay whole
+    top.legend(loc="upper left")
+    top.grid(alpha=0.3)
+    bottom.set_yscale("log")
+    bottom.set_xlabel("predicted theme probability")
+    bottom.set_ylabel("pairs per bin")
+    bottom.grid(alpha=0.3)
+    return figure
+
+
+# --- HTML ---------------------------------------------------------------------------------------------
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
+       color: #222; line-height: 1.45; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
+th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; }
+th { background: #f2f2f2; }
+td:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
+tr.significant td { font-weight: bold; }
+figure { margin: 1.5rem 0; }
+figure img { max-width: 100%; border: 1px solid #eee; }
+.figures { display: flex; flex-wrap: wrap; gap: 1rem; }
+.warning { color: #8a5300; }
+.note { color: #555; font-size: 0.9rem; }
+"""
+
+
+def html_table(header: list[str], rows: list[tuple], marked: list[bool] | None = None) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = []
+    for i, row in enumerate(rows):
+        css = ' class="significant"' if marked and marked[i] else ""
+        body.append(f"<tr{css}>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _figure(src: str, caption: str) -> str:
+    return (f'<figure><img src="{html.escape(src)}" alt="{html.escape(caption)}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+
+def index_html(comparison: dict, confusion_files: dict[str, str], bench: dict | None, generated: str) -> str:
+    ci = comparing.ci_label(comparison)
+    diff_header, diff_rows = comparing.difference_table(comparison)
+    parts = [
+        f"<h1>sendclf: model comparison</h1><p class=note>Generated {html.escape(generated)} from "
+        f"the models' metrics.json. Leave-one-article-out cross-validation; {ci} from a bootstrap over "
+        f"sentences.</p>",
+        f"<h2>Headline metrics ({ci})</h2>", html_table(*comparing.headline_table(comparison)),
+        "<h2>Paired differences</h2>", f"<p class=note>{html.escape(comparing.difference_note(comparison))}"
+                                       f" Rows whose CI excludes 0 are bold.</p>",
+    ]
+    if diff_rows:
+        parts.append(html_table(diff_header, diff_rows, [row[-1] == "yes" for row in diff_rows]))
+    parts += ["<h2>Per-theme F1</h2>", html_table(*comparing.theme_table(comparison)),
+              _figure(THEME_F1_FILE, "Per-theme F1 of every model, out-of-fold"),
+              "<h2>Polarity confusion matrices</h2><div class=figures>",
+              *(_figure(src, f"{name}: polarity confusion matrix") for name, src in confusion_files.items()),
+              "</div>", "<h2>Calibration of theme probabilities</h2>",
+              _figure(RELIABILITY_FILE, "Reliability diagram of theme probabilities")]
+    if bench:
+        from sendclf.bench import bench_table
+
+        parts += ["<h2>Speed and memory</h2>",
+                  f"<p class=note>From {BENCH_FILE}, measured {html.escape(bench.get('measured', '?'))} "
+                  f"on {html.escape(bench.get('machine', {}).get('summary', '?'))}.</p>",
+                  html_table(*bench_table(bench))]
+    if comparison["warnings"]:
+        parts += ["<h2>Warnings</h2><ul>",
+                  *(f"<li class=warning>{html.escape(w)}</li>" for w in comparison["warnings"]), "</ul>"]
+    return (f"<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
+            f"<meta name=viewport content='width=device-width, initial-scale=1'>"
+            f"<title>sendclf model comparison</title><style>{STYLE}</style></head>\n<body>\n"
+            + "\n".join(parts) + "\n</body></html>\n")
+
+
+# --- the whole report -----------------------------------------------------------------------------------
+
+
+def build_report(models: dict[str, dict], config: EvalConfig, out_dir: Path = REPORTS) -> list[Path]:
+    """Write comparison.md, the figures and index.html into `out_dir`; return the files written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    comparison = comparing.compare(models, config)
+    written = [out_dir / COMPARISON_FILE]
+    _write_text(written[0], comparing.to_markdown(comparison))
+
+    confusion_files = {}
+    for name, metrics in models.items():
+        file = f"{CONFUSION_PREFIX}{slug(name)}.png"
+        _save(confusion_figure(name, metrics["scores"]["confusion"]), out_dir / file)
+        confusion_files[name] = file
+    for stale in out_dir.glob(f"{CONFUSION_PREFIX}*.png"):
+        if stale.name not in confusion_files.values():
+            stale.unlink()
+    _save(theme_f1_figure(comparison), out_dir / THEME_F1_FILE)
+    curves = {name: reliability(m["out_of_fold"], comparing.label_ids(m)[1])
+              for name, m in models.items() if m.get("out_of_fold")}
+    _save(reliability_figure(curves), out_dir / RELIABILITY_FILE)
+    written += [out_dir / f for f in confusion_files.values()]
+    written += [out_dir / THEME_F1_FILE, out_dir / RELIABILITY_FILE]
+
+    bench_path = out_dir / BENCH_FILE
+    bench = json.loads(bench_path.read_text(encoding="utf-8")) if bench_path.is_file() else None
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    _write_text(out_dir / INDEX_FILE, index_html(comparison, confusion_files, bench, generated))
+    written.append(out_dir / INDEX_FILE)
+    return written

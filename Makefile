@@ -35,6 +35,14 @@ train-baseline: data ## Train and evaluate the TF-IDF baseline into models/tfidf
 .PHONY: train
 train: train-baseline ## The main job: build the data, train and evaluate the models
 
+.PHONY: report
+report: setup ## Compare the trained models: reports/comparison.md, figures and reports/index.html
+	$(SENDCLF) report
+
+.PHONY: bench
+bench: setup ## Measure every trained model: fit and CV time, memory, inference speed, cold start (reports/bench.json)
+	$(SENDCLF) bench
+
 .PHONY: test
 test: setup ## Run the test suite
 	$(PY) -m pytest -q

@@ -129,6 +129,42 @@ def report(
 
 @app.command()
 @friendly
+def bench(
+    model_dirs: list[Path] | None = typer.Argument(None, metavar="MODEL_DIR", show_default=False,
+                                                   help=MODEL_DIRS_HELP),
+    runs: int = typer.Option(5, help="Timed repetitions; medians are reported."),
+    sentences: int = typer.Option(1000, help="Sentences per batch for the inference speed."),
+    retrain: bool = typer.Option(False, "--retrain", help="Also retrain each model to measure its peak "
+                                                          "training memory (minutes for a transformer)."),
+    out_dir: Path = typer.Option(REPORTS, "--out", help="Folder for bench.json."),
+):
+    """Measure every trained model: fit and CV time, peak memory, inference speed, classify cold start."""
+    from rich.markup import escape
+
+    from sendclf import bench as lib
+    from sendclf.compare import find_models, named
+    from sendclf.train import load_metrics
+
+    models = {name: (d, load_metrics(d)) for name, d in named(model_dirs or find_models()).items()}
+    result = lib.bench(models, runs=runs, n_sentences=sentences, with_retrain=retrain,
+                       log=lambda line: err.print(escape(line), style="dim", highlight=False))
+    path = lib.write(result, out_dir)
+    header, rows = lib.bench_table(result)
+    table = Table(title=f"{result['machine']['summary']}; medians of {runs} runs")
+    table.add_column(header[0], no_wrap=True)
+    for column in header[1:]:
+        table.add_column(column, justify="right")
+    for row in rows:
+        table.add_row(escape(row[0]), *row[1:])
+    out.print(table)
+    out.print(lib.bench_note(result), style="dim", highlight=False)
+    for problem in lib.errors(result):
+        err.print(f"[yellow]warning:[/] {escape(problem)}", highlight=False)
+    out.print(f"wrote {escape(str(path))}", highlight=False)
+
+
+@app.command()
+@friendly
 def classify(
     paths: list[str] | None = typer.Argument(
         None, metavar="PATH", show_default=False,

@@ -53,18 +53,22 @@ def find_models(root: Path = MODELS) -> list[Path]:
                   and (p / METRICS_FILE).is_file())
 
 
-def load_models(model_dirs: list[Path]) -> dict[str, dict]:
-    """Display name -> metrics: the directory name, or the whole path when two names clash."""
+def named(model_dirs: list[Path]) -> dict[str, Path]:
+    """Display name -> directory: the directory name, or the whole path when two names clash."""
     if not model_dirs:
         raise SendclfError(f"no trained models in {MODELS}: train one with `sendclf train tfidf`")
     names = [d.name for d in model_dirs]
-    models = {}
+    found = {}
     for directory, name in zip(model_dirs, names, strict=True):
         key = name if names.count(name) == 1 else str(directory)
-        if key in models:
+        if key in found:
             raise SendclfError(f"{directory}: given twice")
-        models[key] = load_metrics(directory)
-    return models
+        found[key] = directory
+    return found
+
+
+def load_models(model_dirs: list[Path]) -> dict[str, dict]:
+    return {name: load_metrics(directory) for name, directory in named(model_dirs).items()}
 
 
 def label_ids(metrics: dict) -> tuple[list[str], list[str]]:

@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from sendclf import compare as comparing
+from sendclf.bench import BENCH_FILE, bench_note, bench_table
 from sendclf.evaluate import EvalConfig
 from sendclf.paths import REPORTS
 
@@ -26,7 +27,6 @@ INDEX_FILE = "index.html"
 THEME_F1_FILE = "theme-f1.png"
 RELIABILITY_FILE = "reliability.png"
 CONFUSION_PREFIX = "confusion-"
-BENCH_FILE = "bench.json"
 
 RELIABILITY_BINS = 10  # equal-width probability bins: about 12 sentences x 12 themes per bin on average
 DPI = 120
@@ -211,13 +211,8 @@ def index_html(comparison: dict, confusion_files: dict[str, str], bench: dict | 
               *(_figure(src, f"{name}: polarity confusion matrix") for name, src in confusion_files.items()),
               "</div>", "<h2>Calibration of theme probabilities</h2>",
               _figure(RELIABILITY_FILE, "Reliability diagram of theme probabilities")]
-    if bench:
-        from sendclf.bench import bench_table
-
-        parts += ["<h2>Speed and memory</h2>",
-                  f"<p class=note>From {BENCH_FILE}, measured {html.escape(bench.get('measured', '?'))} "
-                  f"on {html.escape(bench.get('machine', {}).get('summary', '?'))}.</p>",
-                  html_table(*bench_table(bench))]
+    if bench is not None:
+        parts += index_html_bench(bench)
     if comparison["warnings"]:
         parts += ["<h2>Warnings</h2><ul>",
                   *(f"<li class=warning>{html.escape(w)}</li>" for w in comparison["warnings"]), "</ul>"]
@@ -225,6 +220,24 @@ def index_html(comparison: dict, confusion_files: dict[str, str], bench: dict | 
             f"<meta name=viewport content='width=device-width, initial-scale=1'>"
             f"<title>sendclf model comparison</title><style>{STYLE}</style></head>\n<body>\n"
             + "\n".join(parts) + "\n</body></html>\n")
+
+
+def index_html_bench(bench: dict) -> list[str]:
+    return ["<h2>Speed and memory</h2>",
+            f"<p class=note>From {BENCH_FILE} (`sendclf bench`), measured {html.escape(bench['measured'])} "
+            f"on {html.escape(bench['machine']['summary'])}; it may predate the models above. "
+            f"{html.escape(bench_note(bench))}</p>",
+            html_table(*bench_table(bench))]
+
+
+def read_bench(path: Path) -> dict | None:
+    """The last `sendclf bench` results, if there are any this version can show."""
+    try:
+        bench = json.loads(path.read_text(encoding="utf-8"))
+        index_html_bench(bench)  # raises on an older or damaged file
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return bench
 
 
 # --- the whole report -----------------------------------------------------------------------------------
@@ -252,8 +265,7 @@ def build_report(models: dict[str, dict], config: EvalConfig, out_dir: Path = RE
     written += [out_dir / f for f in confusion_files.values()]
     written += [out_dir / THEME_F1_FILE, out_dir / RELIABILITY_FILE]
 
-    bench_path = out_dir / BENCH_FILE
-    bench = json.loads(bench_path.read_text(encoding="utf-8")) if bench_path.is_file() else None
+    bench = read_bench(out_dir / BENCH_FILE)
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     _write_text(out_dir / INDEX_FILE, index_html(comparison, confusion_files, bench, generated))
     written.append(out_dir / INDEX_FILE)

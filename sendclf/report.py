@@ -28,7 +28,7 @@ THEME_F1_FILE = "theme-f1.png"
 RELIABILITY_FILE = "reliability.png"
 CONFUSION_PREFIX = "confusion-"
 
-RELIABILITY_BINS = 10  # equal-width probability bins: about 12 sentences x 12 themes per bin on average
+RELIABILITY_BINS = 10  # equal-width bins over 1,440 (120 sentences x 12 themes) probabilities
 DPI = 120
 WIDTH = 7.0  # inches: the figures sit in one column of the HTML page
 CONFUSION_SIZE = (5.4, 4.2)  # wider than tall: room for the colour bar beside a square matrix
@@ -187,6 +187,11 @@ def html_table(header: list[str], rows: list[tuple], marked: list[bool] | None =
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def prose(text: str) -> str:
+    """Escaped text with `code` spans as <code>."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
 def _figure(src: str, caption: str) -> str:
     return (f'<figure><img src="{html.escape(src)}" alt="{html.escape(caption)}">'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
@@ -200,7 +205,7 @@ def index_html(comparison: dict, confusion_files: dict[str, str], bench: dict | 
         f"the models' metrics.json. Leave-one-article-out cross-validation; {ci} from a bootstrap over "
         f"sentences.</p>",
         f"<h2>Headline metrics ({ci})</h2>", html_table(*comparing.headline_table(comparison)),
-        "<h2>Paired differences</h2>", f"<p class=note>{html.escape(comparing.difference_note(comparison))}"
+        "<h2>Paired differences</h2>", f"<p class=note>{prose(comparing.difference_note(comparison))}"
                                        f" Rows whose CI excludes 0 are bold.</p>",
     ]
     if diff_rows:
@@ -224,9 +229,9 @@ def index_html(comparison: dict, confusion_files: dict[str, str], bench: dict | 
 
 def index_html_bench(bench: dict) -> list[str]:
     return ["<h2>Speed and memory</h2>",
-            f"<p class=note>From {BENCH_FILE} (`sendclf bench`), measured {html.escape(bench['measured'])} "
-            f"on {html.escape(bench['machine']['summary'])}; it may predate the models above. "
-            f"{html.escape(bench_note(bench))}</p>",
+            f"<p class=note>From {BENCH_FILE} (<code>sendclf bench</code>), measured "
+            f"{html.escape(bench['measured'])} on {html.escape(bench['machine']['summary'])}; it may "
+            f"predate the models above. {prose(bench_note(bench))}</p>",
             html_table(*bench_table(bench))]
 
 

@@ -1,9 +1,12 @@
-"""Metric functions over gold labels and predictions: pure, no model, no I/O."""
+"""Metric functions over gold labels and predictions: pure, no model, no I/O.
+
+The headline figures are computed with numpy (the bootstrap calls them thousands of times);
+scikit-learn is imported only for the per-class tables.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 HEADLINE = ("polarity_accuracy", "polarity_macro_f1", "theme_micro_f1", "theme_macro_f1", "main_theme_hit")
 
@@ -49,6 +52,8 @@ def headline(gold_polarity, pred_polarity, gold_themes, pred_themes, main_theme)
 
 
 def per_class(gold, pred, names: list[str], multilabel: bool) -> dict[str, dict[str, float]]:
+    from sklearn.metrics import precision_recall_fscore_support
+
     labels = None if multilabel else np.arange(len(names))
     p, r, f, s = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0)
     return {name: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
@@ -56,6 +61,8 @@ def per_class(gold, pred, names: list[str], multilabel: bool) -> dict[str, dict[
 
 
 def polarity_confusion(gold, pred, n_classes: int) -> list[list[int]]:
+    from sklearn.metrics import confusion_matrix
+
     return confusion_matrix(gold, pred, labels=np.arange(n_classes)).tolist()
 
 

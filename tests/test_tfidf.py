@@ -59,3 +59,18 @@ def test_config_validation_errors(tmp_path: Path):
     path.write_text("theme_c: high\n")
     with pytest.raises(SendclfError, match="theme_c must be float"):
         load_config(TfidfConfig, path)
+
+
+@pytest.mark.parametrize("analyzer, ngram_range", [("word", (1, 2)), ("char_wb", (2, 5)), ("word", (2, 3))])
+def test_featurizer_reproduces_sklearn(analyzer, ngram_range):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from sendclf.models.tfidf_features import Featurizer
+
+    train = ["Waiting times for CAMHS are “too long”.", "The council's SENCOs  praised; e.g. it's fine",
+             "A b c d — ab, cd!", "Children feel safe and well supported.", "ÉLAN café naïve"]
+    test = train + ["an unseen sentence about waiting", "", "x y", "CAMHS camhs CaMhS"]
+    vectorizer = TfidfVectorizer(analyzer=analyzer, ngram_range=ngram_range, sublinear_tf=True).fit(train)
+    ours = Featurizer(analyzer, ngram_range, vectorizer.vocabulary_, vectorizer.idf_, sublinear_tf=True)
+    np.testing.assert_allclose(ours.transform(test).toarray(), vectorizer.transform(test).toarray(),
+                               rtol=1e-5, atol=1e-7)

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from sendclf.models.base import Classifier, Targets
+from sendclf.models.tfidf_features import Featurizer, features
 from sendclf.thresholds import tune_threshold
 
 VOCAB_FILE = "tfidf_vocabulary.json"
@@ -56,27 +55,29 @@ class TfidfClassifier(Classifier):
     kind = "tfidf"
     config_class = TfidfConfig
 
-    def _vectorizers(self, word_vocab=None, char_vocab=None) -> tuple[TfidfVectorizer, TfidfVectorizer]:
-        c = self.config
-        common = {"sublinear_tf": c.sublinear_tf, "min_df": c.min_df, "max_features": c.max_features,
-                  "lowercase": True, "dtype": np.float32}
-        word = TfidfVectorizer(analyzer="word", ngram_range=tuple(c.word_ngram_range),
-                               vocabulary=word_vocab, **common)
-        char = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(c.char_ngram_range),
-                               vocabulary=char_vocab, **common)
-        return word, char
+    def _learn_vocabulary(self, texts: list[str]) -> list[Featurizer]:
+        """Vocabulary and idf of each analyzer, learnt by scikit-learn (imported only for fitting)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        c, featurizers = self.config, []
+        for analyzer, ngram_range in (("word", c.word_ngram_range), ("char_wb", c.char_ngram_range)):
+            vectorizer = TfidfVectorizer(analyzer=analyzer, ngram_range=tuple(ngram_range), min_df=c.min_df,
+                                         max_features=c.max_features, sublinear_tf=c.sublinear_tf,
+                                         lowercase=True).fit(texts)
+            vocabulary = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
+            featurizers.append(Featurizer(analyzer, ngram_range, vocabulary, vectorizer.idf_, c.sublinear_tf))
+        return featurizers
 
     def _features(self, texts: list[str]) -> sparse.csr_matrix:
-        return sparse.hstack([self.word.transform(texts), self.char.transform(texts)], format="csr")
+        return features(self.featurizers, texts)
 
     def fit(self, data: Targets) -> TfidfClassifier:
         if self.config.tune_threshold:
             untuned = replace(self.config, tune_threshold=False)
             self.thresholds[:] = tune_threshold(lambda: TfidfClassifier(untuned, self.labels), data,
                                                 self.config.threshold_grid)
-        self.word, self.char = self._vectorizers()
-        x = sparse.hstack([self.word.fit_transform(data.texts), self.char.fit_transform(data.texts)],
-                          format="csr")
+        self.featurizers = self._learn_vocabulary(data.texts)
+        x = self._features(data.texts)
         self.polarity_w, self.polarity_b = self._fit_polarity(x, data.polarity)
         theme_x, theme_y = x, data.themes
         if self.config.label_phrases:
@@ -97,6 +98,8 @@ class TfidfClassifier(Classifier):
         if len(present) == 1:
             b[present[0]] = 0.0
             return w, b
+        from sklearn.linear_model import LogisticRegression
+
         lr = LogisticRegression(C=self.config.polarity_c, class_weight="balanced",
                                 max_iter=self.config.max_iter, random_state=self.config.seed).fit(x, y)
         coef, intercept = lr.coef_, lr.intercept_
@@ -108,6 +111,8 @@ class TfidfClassifier(Classifier):
 
     def _fit_themes(self, x, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One binary regression per theme; a theme never or always seen gets a constant probability."""
+        from sklearn.linear_model import LogisticRegression
+
         n_themes = y.shape[1]
         w = np.zeros((n_themes, x.shape[1]), dtype=np.float32)
         b = np.zeros(n_themes, dtype=np.float32)
@@ -132,21 +137,22 @@ class TfidfClassifier(Classifier):
     def save_weights(self, directory: Path) -> None:
         from safetensors.numpy import save_file
 
-        vocab = {"word": self.word.vocabulary_, "char": self.char.vocabulary_}
-        (directory / VOCAB_FILE).write_text(
-            json.dumps({k: {term: int(i) for term, i in v.items()} for k, v in vocab.items()}),
-            encoding="utf-8")
-        save_file({"word_idf": self.word.idf_.astype(np.float32),
-                   "char_idf": self.char.idf_.astype(np.float32),
+        word, char = self.featurizers
+        (directory / VOCAB_FILE).write_text(json.dumps({"word": word.vocabulary, "char": char.vocabulary}),
+                                            encoding="utf-8")
+        save_file({"word_idf": word.idf.astype(np.float32), "char_idf": char.idf.astype(np.float32),
                    "polarity_w": self.polarity_w, "polarity_b": self.polarity_b,
                    "theme_w": self.theme_w, "theme_b": self.theme_b}, str(directory / WEIGHTS_FILE))
 
     def load_weights(self, directory: Path) -> None:
         from safetensors.numpy import load_file
 
-        vocab = json.loads((directory / VOCAB_FILE).read_text(encoding="utf-8"))
+        vocabulary = json.loads((directory / VOCAB_FILE).read_text(encoding="utf-8"))
         arrays = load_file(str(directory / WEIGHTS_FILE))
-        self.word, self.char = self._vectorizers(vocab["word"], vocab["char"])
-        self.word.idf_, self.char.idf_ = arrays["word_idf"], arrays["char_idf"]
+        c = self.config
+        self.featurizers = [
+            Featurizer("word", c.word_ngram_range, vocabulary["word"], arrays["word_idf"], c.sublinear_tf),
+            Featurizer("char_wb", c.char_ngram_range, vocabulary["char"], arrays["char_idf"], c.sublinear_tf),
+        ]
         self.polarity_w, self.polarity_b = arrays["polarity_w"], arrays["polarity_b"]
         self.theme_w, self.theme_b = arrays["theme_w"], arrays["theme_b"]

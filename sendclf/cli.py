@@ -61,12 +61,13 @@ def train(
     kind: str = typer.Argument(..., help="Model kind: tfidf or transformer."),
     config: Path | None = typer.Option(None, help="Config YAML (default configs/<kind>.yaml)."),
     out: Path | None = typer.Option(None, help="Model directory (default models/<kind>)."),
+    seeds: Path = typer.Option(SEEDS, help="Folder with articles.yaml, articles/ and labels.jsonl."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ):
     """Cross-validate by article, fit on all sentences, and write the model directory."""
     from sendclf.train import train as run
 
-    metrics = run(kind, config, out, quiet=quiet)
+    metrics = run(kind, config, out, seeds=seeds, quiet=quiet)
     print_metrics(metrics, out or MODELS / kind)
 
 

@@ -184,8 +184,8 @@ def compare(models: dict[str, dict], config: EvalConfig) -> dict:
                             f"compare it pairwise")
 
     entries = [_Entry(name, m, m.get("out_of_fold")) for name, m in models.items()]
-    if reference.get("out_of_fold") is not None:
-        entries.append(_Entry(REFERENCE_NAME, reference, reference["out_of_fold"]))
+    if reference.get("out_of_fold") is not None:  # first, so each difference reads "model - reference"
+        entries.insert(0, _Entry(REFERENCE_NAME, reference, reference["out_of_fold"]))
     differences = [d for a, b in combinations(entries, 2) if (d := _difference(a, b, config, warnings))]
 
     _, theme_ids = label_ids(first)

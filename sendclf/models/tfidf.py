@@ -20,6 +20,8 @@ from sendclf.models.base import Classifier, Targets
 from sendclf.models.tfidf_features import Featurizer, features
 from sendclf.thresholds import tune_threshold
 
+# The regressions are tiny: BLAS threads only contend for the cores (100x slower beside a busy process).
+BLAS_THREADS = 1
 VOCAB_FILE = "tfidf_vocabulary.json"
 WEIGHTS_FILE = "tfidf.safetensors"
 
@@ -72,6 +74,12 @@ class TfidfClassifier(Classifier):
         return features(self.featurizers, texts)
 
     def fit(self, data: Targets) -> TfidfClassifier:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+            return self._fit(data)
+
+    def _fit(self, data: Targets) -> TfidfClassifier:
         if self.config.tune_threshold:
             untuned = replace(self.config, tune_threshold=False)
             self.thresholds[:] = tune_threshold(lambda: TfidfClassifier(untuned, self.labels), data,
@@ -123,7 +131,7 @@ class TfidfClassifier(Classifier):
                 b[t] = np.log(rate / (1 - rate))
                 continue
             lr = LogisticRegression(C=self.config.theme_c, class_weight="balanced", solver="liblinear",
-                                    max_iter=self.config.max_iter, random_state=self.config.seed)
+                                    dual=True, max_iter=self.config.max_iter, random_state=self.config.seed)
             lr.fit(x, y[:, t])
             w[t], b[t] = lr.coef_[0], lr.intercept_[0]
         return w, b

@@ -32,8 +32,14 @@ data: setup ## Build and validate the labelled seed corpus; print label counts
 train-baseline: data ## Train and evaluate the TF-IDF baseline into models/tfidf
 	$(SENDCLF) train tfidf
 
+.PHONY: train-transformer
+train-transformer: data ## Fine-tune MiniLM on CPU and evaluate it into models/transformer
+	$(SENDCLF) train transformer
+
 .PHONY: train
-train: train-baseline ## The main job: build the data, train and evaluate the models
+train: train-baseline train-transformer ## The main job: data, both models trained and evaluated, report, comparison
+	$(SENDCLF) report
+	$(SENDCLF) compare
 
 .PHONY: report
 report: setup ## Compare the trained models: reports/comparison.md, figures and reports/index.html

@@ -25,3 +25,10 @@ def test_data_error_is_one_line(tiny_seeds):
     assert result.exit_code == 1
     assert "has no label" in result.output
     assert "Traceback" not in result.output
+
+
+def test_error_text_with_markup_characters_is_printed_verbatim(tmp_path):
+    missing = tmp_path / "[/bold]x"
+    result = runner.invoke(app, ["data", "--seeds", str(missing)])
+    assert result.exit_code == 1
+    assert "[/bold]x" in result.output and "Traceback" not in result.output

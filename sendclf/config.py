@@ -41,8 +41,12 @@ def _check_type(name: str, value: Any, expected: Any, source: str) -> Any:
                        f"got {value!r}")
 
 
-def from_dict(cls: type[T], raw: dict | None, source: str = "config") -> T:
-    """Build a config dataclass from a mapping, naming the file and key of any mistake."""
+def from_dict(cls: type[T], raw: dict | None, source: str = "config", complete: bool = False) -> T:
+    """Build a config dataclass from a mapping, naming the file and key of any mistake.
+
+    Keys left out take the dataclass defaults, unless `complete`: a saved model's config must name every
+    setting, because a default added later need not describe how that model was trained.
+    """
     raw = raw or {}
     if not isinstance(raw, dict):
         raise SendclfError(f"{source}: expected a mapping of settings")
@@ -50,6 +54,9 @@ def from_dict(cls: type[T], raw: dict | None, source: str = "config") -> T:
     unknown = sorted(set(raw) - set(fields))
     if unknown:
         raise SendclfError(f"{source}: unknown key {unknown[0]!r} (known: {', '.join(fields)})")
+    missing = [name for name in fields if name not in raw]
+    if complete and missing:
+        raise SendclfError(f"{source}: no {missing[0]!r} setting")
     hints = typing.get_type_hints(cls)
     values = {key: _check_type(key, value, hints[key], source) for key, value in raw.items()}
     return cls(**values)

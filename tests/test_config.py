@@ -35,3 +35,9 @@ def test_bad_yaml_names_the_file(tmp_path):
     path.write_text("rate: [unclosed\n")
     with pytest.raises(SendclfError, match="bad.yaml: not valid YAML"):
         load_config(Demo, path)
+
+
+def test_complete_configs_must_name_every_setting():
+    assert from_dict(Demo, {"rate": 0.2, "steps": 1, "sizes": [1], "name": None}, complete=True).steps == 1
+    with pytest.raises(SendclfError, match="model.json: no 'name' setting"):
+        from_dict(Demo, {"rate": 0.2, "steps": 1, "sizes": [1]}, source="model.json", complete=True)

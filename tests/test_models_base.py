@@ -33,3 +33,21 @@ def test_unknown_kind_and_untrained_dir_are_clear_errors(tmp_path):
         model_class("svm")
     with pytest.raises(SendclfError, match="no trained model here"):
         load_model(tmp_path)
+
+
+def test_a_model_saved_without_a_setting_asks_to_be_retrained(tmp_path, labels):
+    import json
+
+    from sendclf.models.base import Targets, build_model
+    from sendclf.models.majority import MajorityConfig
+
+    themes = np.eye(len(labels.themes), dtype=np.float32)[[0, 1]]
+    data = Targets(["a.", "b."], np.array([0, 1]), themes, np.array([0, 1]), np.array(["x", "y"]))
+    build_model("majority", MajorityConfig(), labels).fit(data).save(tmp_path / "m")
+    assert load_model(tmp_path / "m").predict_proba(["c."])[0].shape == (1, len(labels.polarities))
+    meta_path = tmp_path / "m" / "model.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["config"]["theme_threshold"]  # as if saved before that setting existed
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(SendclfError, match="no 'theme_threshold' setting.*`sendclf train majority`"):
+        load_model(tmp_path / "m")

@@ -156,8 +156,12 @@ def load_model(directory: Path) -> Classifier:
                            f"train one with `sendclf train {directory.name}`")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     cls = model_class(meta["kind"])
-    model = cls(from_dict(cls.config_class, meta["config"], source=str(meta_path)),
-                LabelSet.from_dict(meta["labels"], source=str(meta_path)))
+    try:
+        config = from_dict(cls.config_class, meta["config"], source=str(meta_path), complete=True)
+    except SendclfError as error:
+        raise SendclfError(f"{error}: saved by another version of sendclf; retrain it with "
+                           f"`sendclf train {meta['kind']}`") from None
+    model = cls(config, LabelSet.from_dict(meta["labels"], source=str(meta_path)))
     model.thresholds = np.asarray(meta["thresholds"], dtype=np.float64)
     model.load_weights(directory)
     return model

@@ -54,8 +54,8 @@ def from_dict(cls: type[T], raw: dict | None, source: str = "config", complete: 
     unknown = sorted(set(raw) - set(fields))
     if unknown:
         raise SendclfError(f"{source}: unknown key {unknown[0]!r} (known: {', '.join(fields)})")
-    missing = [name for name in fields if name not in raw]
-    if complete and missing:
+    missing = [name for name in fields if name not in raw] if complete else []
+    if missing:
         raise SendclfError(f"{source}: no {missing[0]!r} setting")
     hints = typing.get_type_hints(cls)
     values = {key: _check_type(key, value, hints[key], source) for key, value in raw.items()}

@@ -39,14 +39,18 @@ def friendly(command):
 @app.command()
 @friendly
 def data(seeds: Path = typer.Option(SEEDS, help="Folder with articles.yaml, articles/ and labels.jsonl.")):
-    """Load and validate the labelled seed corpus; print label counts per article."""
-    from sendclf.data import count_table, load_dataset
+    """Load and validate the seed labels and the written corpus; print label counts per article."""
+    from datasets import concatenate_datasets
+
+    from sendclf.data import count_table, load_dataset, load_written_dataset
     from sendclf.labels import load_labels
 
     labels = load_labels()
     dataset = load_dataset(labels, seeds)
-    columns, rows = count_table(dataset, labels)
-    table = Table(title=f"{len(dataset)} labelled sentences in {len(columns) - 1} articles: valid")
+    written = load_written_dataset(labels, seeds)
+    columns, rows = count_table(concatenate_datasets([dataset, written]) if len(written) else dataset, labels)
+    table = Table(title=f"{len(dataset)} labelled seed sentences in {len(set(dataset['article']))} articles "
+                        f"and {len(written)} written sentences: valid")
     table.add_column("label", no_wrap=True)
     for column in columns:
         table.add_column(column, justify="right")
@@ -64,11 +68,14 @@ def train(
     out: Path | None = typer.Option(None, help="Model directory (default models/<kind>)."),
     seeds: Path = typer.Option(SEEDS, help="Folder with articles.yaml, articles/ and labels.jsonl."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    set_: list[str] = typer.Option([], "--set", help="Override a config key: --set epochs=3 (repeatable)."),
+    written: bool | None = typer.Option(None, "--written/--no-written",
+                                        help="Train on seeds/written/ too (default: configs/evaluate.yaml)."),
 ):
-    """Cross-validate by article, fit on all sentences, and write the model directory."""
+    """Cross-validate by local area, fit on all sentences, and write the model directory."""
     from sendclf.train import train as run
 
-    metrics = run(kind, config, out, seeds=seeds, quiet=quiet)
+    metrics = run(kind, config, out, seeds=seeds, quiet=quiet, settings=set_, written_corpus=written)
     print_metrics(metrics, out or MODELS / kind)
 
 
@@ -211,13 +218,18 @@ def print_metrics(metrics: dict, model_dir: Path) -> None:
     from sendclf.card import headline_rows
 
     ci = int(metrics["evaluation"]["confidence"] * 100)
-    table = Table(title=f"{metrics['model']} ({model_dir}): leave-one-article-out CV, "
-                        f"{metrics['n_sentences']} sentences")
+    written = metrics.get("n_written", 0)
+    table = Table(title=f"{metrics['model']} ({model_dir}): leave-one-area-out CV over "
+                        f"{metrics['n_sentences']} seed sentences"
+                        + (f", trained with {written} written ones" if written else ""))
     table.add_column("metric", no_wrap=True)
     table.add_column(f"{metrics['model']} [{ci}% CI]", justify="right", no_wrap=True)
     table.add_column(f"majority class [{ci}% CI]", justify="right", no_wrap=True)
     for row in headline_rows(metrics):
         table.add_row(*row)
     out.print(table)
+    hardware = metrics.get("hardware", {})
+    details = ", ".join(f"{k} {v}" for k, v in hardware.items() if k != "cpu")
     out.print(f"CV {metrics['seconds']['cv']} s, final fit {metrics['seconds']['final_fit']} s, "
-              f"seed {metrics['seed']}", highlight=False)
+              f"seed {metrics['seed']}; {details}; on {hardware.get('cpu', 'an unrecorded CPU')}",
+              highlight=False)

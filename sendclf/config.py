@@ -24,6 +24,11 @@ def _check_type(name: str, value: Any, expected: Any, source: str) -> Any:
             except SendclfError:
                 continue
         raise SendclfError(f"{source}: {name} must be {expected}, got {value!r}")
+    if origin is typing.Literal:
+        if value in typing.get_args(expected):
+            return value
+        raise SendclfError(f"{source}: {name} must be one of {', '.join(map(str, typing.get_args(expected)))}, "
+                           f"got {value!r}")
     if expected is type(None):
         if value is None:
             return None

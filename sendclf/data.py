@@ -1,7 +1,9 @@
-"""The labelled seed corpus: articles + labels -> a validated `datasets.Dataset`.
+"""The labelled data: seed articles + labels, and the written corpus -> validated `datasets.Dataset`s.
 
-The labels file is checked against the sentences the corpus module produces today, so a change to the
-splitter or the cleaning that moves a sentence shows up as a validation error naming the line to fix.
+The seed labels file is checked against the sentences the corpus module produces today, so a change to the
+splitter or the cleaning that moves a sentence shows up as a validation error naming the line to fix. The
+written corpus (`seeds/written/*.jsonl`) is training data only: sentences with labels, each naming its
+invented area; it is checked against the same label contract.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from sendclf.paths import SEEDS
 
 MANIFEST = "articles.yaml"
 LABELS_FILE = "labels.jsonl"
+WRITTEN_DIR = "written"
+WRITTEN_KEYS = {"id", "text", "polarity", "themes", "register", "area"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,21 @@ def read_label_records(path: Path) -> list[LabelRecord]:
     return records
 
 
+def check_labels(r: LabelRecord, labels: LabelSet, where: str) -> None:
+    """Raise if a record's labels break the label contract."""
+    if r.polarity not in labels.polarity_ids:
+        raise SendclfError(f"{where}: unknown polarity {r.polarity!r}")
+    if not r.themes:
+        raise SendclfError(f"{where}: {r.id!r} has no theme")
+    for theme in r.themes:
+        if theme not in labels.theme_ids:
+            raise SendclfError(f"{where}: unknown theme {theme!r}")
+    if len(set(r.themes)) != len(r.themes):
+        raise SendclfError(f"{where}: a theme is repeated")
+    if labels.no_theme in r.themes and len(r.themes) > 1:
+        raise SendclfError(f"{where}: {labels.no_theme!r} must stand alone")
+
+
 def validate(sentences: list[Sentence], records: list[LabelRecord], labels: LabelSet,
              path: Path) -> None:
     """Raise on the first record that breaks the label contract or no longer fits the corpus."""
@@ -109,21 +128,39 @@ def validate(sentences: list[Sentence], records: list[LabelRecord], labels: Labe
         if r.text != by_id[r.id].text:
             raise SendclfError(f"{where}: text of {r.id!r} no longer matches its sentence "
                                f"{by_id[r.id].text[:60]!r}")
-        if r.polarity not in labels.polarity_ids:
-            raise SendclfError(f"{where}: unknown polarity {r.polarity!r}")
-        if not r.themes:
-            raise SendclfError(f"{where}: {r.id!r} has no theme")
-        for theme in r.themes:
-            if theme not in labels.theme_ids:
-                raise SendclfError(f"{where}: unknown theme {theme!r}")
-        if len(set(r.themes)) != len(r.themes):
-            raise SendclfError(f"{where}: a theme is repeated")
-        if labels.no_theme in r.themes and len(r.themes) > 1:
-            raise SendclfError(f"{where}: {labels.no_theme!r} must stand alone")
+        check_labels(r, labels, where)
     missing = [s.id for s in sentences if s.id not in seen]
     if missing:
         raise SendclfError(f"{path}: sentence {missing[0]!r} has no label "
                            f"({len(missing)} unlabelled in all)")
+
+
+def read_written(labels: LabelSet, seeds_dir: Path = SEEDS) -> list[tuple[str, LabelRecord]]:
+    """(area, record) for every written sentence, validated: known keys, the contract, no duplicates."""
+    found, ids, texts = [], {}, {}
+    for path in sorted((seeds_dir / WRITTEN_DIR).glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                raw = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise SendclfError(f"{where}: not valid JSON ({err.msg})") from None
+            if not isinstance(raw, dict) or set(raw) != WRITTEN_KEYS:
+                raise SendclfError(f"{where}: a written record has exactly the keys "
+                                   f"{', '.join(sorted(WRITTEN_KEYS))}")
+            if not isinstance(raw["themes"], list) or not str(raw["text"]).strip():
+                raise SendclfError(f"{where}: themes must be a list and text non-empty")
+            record = LabelRecord(number, str(raw["id"]), str(raw["text"]), raw["polarity"], tuple(raw["themes"]))
+            check_labels(record, labels, where)
+            key = record.text.strip().lower()
+            for seen, value, name in ((ids, record.id, "id"), (texts, key, "text")):
+                if value in seen:
+                    raise SendclfError(f"{where}: duplicate {name} (first at {seen[value]})")
+                seen[value] = where
+            found.append((str(raw["area"]), record))
+    return found
 
 
 def features(labels: LabelSet):
@@ -155,6 +192,21 @@ def load_dataset(labels: LabelSet, seeds_dir: Path = SEEDS):
         rows["article"].append(article.id)
         rows["area"].append(article.area)
         rows["text"].append(sentence.text)
+        rows["polarity"].append(labels.polarity_ids.index(record.polarity))
+        rows["themes"].append([labels.theme_ids.index(t) for t in record.themes])
+    return Dataset.from_dict(rows, features=features(labels))
+
+
+def load_written_dataset(labels: LabelSet, seeds_dir: Path = SEEDS):
+    """The written corpus as a `datasets.Dataset` with the seeds' columns (article = "written")."""
+    from datasets import Dataset
+
+    rows = {"id": [], "article": [], "area": [], "text": [], "polarity": [], "themes": []}
+    for area, record in read_written(labels, seeds_dir):
+        rows["id"].append(record.id)
+        rows["article"].append(WRITTEN_DIR)
+        rows["area"].append(area)
+        rows["text"].append(record.text)
         rows["polarity"].append(labels.polarity_ids.index(record.polarity))
         rows["themes"].append([labels.theme_ids.index(t) for t in record.themes])
     return Dataset.from_dict(rows, features=features(labels))

@@ -1,7 +1,10 @@
-"""The evaluation protocol every model goes through: leave-one-article-out cross-validation.
+"""The evaluation protocol every model goes through: cross-validation that holds out one local area.
 
-Each article is scored by a model that never saw it (nor tuned anything on it); the pooled out-of-fold
-predictions of all articles are scored once, with bootstrap confidence intervals. A majority-class
+Each area's seed sentences are scored by a model that never saw that area (the two Middlesbrough articles
+cover one inspection, so they leave together), and anything tuned (the theme threshold) is tuned by a
+second, inner leave-one-area-out split of the training areas only. The written corpus is training data
+only: every fit, inner or outer, trains on it whole, and nothing scores it. The pooled out-of-fold
+predictions of all seed sentences are scored once, with bootstrap confidence intervals. A majority-class
 reference goes through exactly the same protocol, so its row is comparable.
 """
 
@@ -16,6 +19,7 @@ from tqdm.auto import tqdm
 from sendclf.labels import LabelSet
 from sendclf.metrics import HEADLINE, bootstrap_ci, headline, per_class, polarity_confusion
 from sendclf.models.base import Classifier, Targets
+from sendclf.thresholds import best_threshold
 
 
 @dataclass
@@ -23,11 +27,14 @@ class EvalConfig:
     bootstrap_samples: int = 1000
     confidence: float = 0.95
     seed: int = 0
+    written_corpus: bool = True  # train every model on seeds/written/ too (never scored)
+    tune_threshold: bool = True  # theme threshold from the grid by inner leave-one-area-out CV
+    threshold_grid: tuple[float, ...] = (0.2, 0.3, 0.4, 0.5, 0.6)
 
 
 @dataclass
 class OutOfFold:
-    """Predictions for every sentence, each made by a model trained without that sentence's article."""
+    """Predictions for every seed sentence, each made by a model trained without that sentence's area."""
 
     polarity_probs: np.ndarray
     theme_probs: np.ndarray
@@ -38,18 +45,63 @@ class OutOfFold:
         return self.polarity_probs.argmax(axis=1)
 
 
-def cross_validate(make_model: Callable[[], Classifier], data: Targets, *, desc: str = "cv",
-                   quiet: bool = False) -> OutOfFold:
-    articles = list(dict.fromkeys(data.groups))
-    n_polarities = len(make_model().labels.polarities)
-    oof = OutOfFold(np.zeros((len(data.texts), n_polarities)), np.zeros_like(data.themes, dtype=np.float64),
-                    np.zeros(data.themes.shape, dtype=bool))
-    for article in tqdm(articles, desc=desc, unit="article", disable=quiet, leave=False):
-        held_out = data.groups == article
+def area_folds(data: Targets):
+    """(train, held-out) boolean masks, one pair per area, via scikit-learn's LeaveOneGroupOut."""
+    from sklearn.model_selection import LeaveOneGroupOut
+
+    n = len(data.texts)
+    for train_index, test_index in LeaveOneGroupOut().split(np.zeros(n), groups=data.groups):
+        train, test = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        train[train_index], test[test_index] = True, True
+        yield train, test
+
+
+def out_of_fold_probs(make_model: Callable[[], Classifier], data: Targets, extra: Targets | None, *,
+                      desc: str | None = None, quiet: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Polarity and theme probabilities of every sentence of `data` from models fitted without its area."""
+    polarity = theme = None
+    folds = list(area_folds(data))
+    for train, held_out in tqdm(folds, desc=desc, unit="area", disable=quiet or desc is None, leave=False):
         model = make_model()
         model.show_progress = not quiet
-        model.fit(data.subset(~held_out))
+        fold = data.subset(train)
+        model.fit(fold + extra if extra is not None else fold)
+        p, t = model.predict_proba(data.subset(held_out).texts)
+        if polarity is None:
+            polarity, theme = np.zeros((len(data.texts), p.shape[1])), np.zeros((len(data.texts), t.shape[1]))
+        polarity[held_out], theme[held_out] = p, t
+    return polarity, theme
+
+
+def fit_model(make_model: Callable[[], Classifier], data: Targets, extra: Targets | None,
+              config: EvalConfig, *, quiet: bool = True, tuning_probs: np.ndarray | None = None
+              ) -> Classifier:
+    """Fit on `data` (+ `extra`), the theme threshold tuned on out-of-fold predictions of `data` alone.
+
+    `tuning_probs` passes out-of-fold theme probabilities already made by this very protocol (the final
+    model reuses the outer CV's), so they are not computed twice.
+    """
+    model = make_model()
+    model.show_progress = not quiet
+    if config.tune_threshold and len(set(data.groups)) > 1:
+        if tuning_probs is None:
+            tuning_probs = out_of_fold_probs(make_model, data, extra)[1]
+        model.thresholds[:] = best_threshold(data.themes, tuning_probs, config.threshold_grid,
+                                             model.labels.no_theme_index)
+    model.fit(data + extra if extra is not None else data)
+    return model
+
+
+def cross_validate(make_model: Callable[[], Classifier], data: Targets, extra: Targets | None,
+                   config: EvalConfig, *, desc: str = "cv", quiet: bool = False) -> OutOfFold:
+    folds = list(area_folds(data))
+    oof = None
+    for train, held_out in tqdm(folds, desc=desc, unit="area", disable=quiet, leave=False):
+        model = fit_model(make_model, data.subset(train), extra, config, quiet=quiet)
         polarity_probs, theme_probs = model.predict_proba(data.subset(held_out).texts)
+        if oof is None:
+            oof = OutOfFold(np.zeros((len(data.texts), polarity_probs.shape[1])),
+                            np.zeros_like(data.themes, dtype=np.float64), np.zeros(data.themes.shape, bool))
         oof.polarity_probs[held_out] = polarity_probs
         oof.theme_probs[held_out] = theme_probs
         oof.themes[held_out] = model.decide(theme_probs)
@@ -76,7 +128,7 @@ def oof_records(ids: list[str], data: Targets, oof: OutOfFold, labels: LabelSet)
     for i, sentence_id in enumerate(ids):
         records.append({
             "id": sentence_id,
-            "article": str(data.groups[i]),
+            "area": str(data.groups[i]),
             "gold_polarity": labels.polarity_ids[data.polarity[i]],
             "gold_themes": [labels.theme_ids[t] for t in np.flatnonzero(data.themes[i])],
             "gold_main_theme": labels.theme_ids[data.main_theme[i]],

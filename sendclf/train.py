@@ -1,6 +1,6 @@
 """Train one model the honest way and write its directory.
 
-Steps: load the labelled corpus -> leave-one-article-out CV of the model and of the majority reference
+Steps: load the labelled corpus -> leave-one-area-out CV of the model and of the majority reference
 -> score the pooled out-of-fold predictions -> fit the final model on every sentence -> write the model,
 `metrics.json`, the resolved `config.yaml` and a model card, all at once (nothing half-written).
 """
@@ -8,6 +8,7 @@ Steps: load the labelled corpus -> leave-one-article-out CV of the model and of 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shutil
 import tempfile
@@ -19,9 +20,9 @@ import yaml
 
 from sendclf.card import model_card
 from sendclf.config import load_config, to_dict
-from sendclf.data import load_dataset
+from sendclf.data import load_dataset, load_written_dataset
 from sendclf.errors import SendclfError
-from sendclf.evaluate import EvalConfig, cross_validate, oof_records, score
+from sendclf.evaluate import EvalConfig, cross_validate, fit_model, oof_records, score
 from sendclf.labels import load_labels
 from sendclf.models.base import Targets, build_model, model_class
 from sendclf.paths import CONFIGS, MODELS, SEEDS
@@ -43,6 +44,23 @@ def versions() -> dict[str, str]:
     return found
 
 
+def cpu_description() -> str:
+    """The CPU every timing was taken on: its name, cores and instruction set (no torch needed)."""
+    name = platform.processor() or platform.machine()
+    flags = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name") and name == (platform.processor() or platform.machine()):
+                    name = line.split(":", 1)[1].strip()
+                elif line.startswith("flags") and not flags:
+                    flags = line
+    except OSError:
+        pass
+    isa = [f for f in ("avx512_bf16", "amx_bf16", "avx512f", "avx2") if f" {f}" in flags]
+    return f"{name}, {len(os.sched_getaffinity(0))} cores, {isa[0] if isa else 'unknown ISA'}"
+
+
 def write_atomically(directory: Path, fill) -> None:
     """Build the directory beside its final place, then swap it in: a failure leaves the old one."""
     directory.parent.mkdir(parents=True, exist_ok=True)
@@ -56,41 +74,67 @@ def write_atomically(directory: Path, fill) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def train(kind: str, config_path: Path | None = None, out_dir: Path | None = None, seeds: Path = SEEDS,
-          quiet: bool = False) -> dict:
-    """Cross-validate, fit on everything, and write `out_dir` (default models/<kind>)."""
-    cls = model_class(kind)
-    config_path = config_path or CONFIGS / f"{kind}.yaml"
-    config = load_config(cls.config_class, config_path)
-    eval_config = load_config(EvalConfig, CONFIGS / "evaluate.yaml")
-    labels = load_labels()
+def override(config, settings: list[str], source: str):
+    """`key=value` pairs (values read as YAML) applied over a loaded config, checked like the file."""
+    from sendclf.config import from_dict
+
+    raw = to_dict(config)
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SendclfError(f"--set {item!r}: expected key=value")
+        raw[key.strip()] = yaml.safe_load(value)
+    return from_dict(type(config), raw, source=source)
+
+
+def load_training_data(labels, seeds: Path, written_corpus: bool) -> tuple:
+    """The seed sentences (scored) and the written corpus (training only, or None when excluded)."""
     dataset = load_dataset(labels, seeds)
     data = Targets.from_dataset(dataset, labels)
+    written = load_written_dataset(labels, seeds) if written_corpus else None
+    extra = Targets.from_dataset(written, labels, written=True) if written is not None and len(written) else None
+    return dataset, data, extra
+
+
+def train(kind: str, config_path: Path | None = None, out_dir: Path | None = None, seeds: Path = SEEDS,
+          quiet: bool = False, settings: list[str] = (), written_corpus: bool | None = None) -> dict:
+    """Cross-validate by area, fit on everything, and write `out_dir` (default models/<kind>)."""
+    cls = model_class(kind)
+    config_path = config_path or CONFIGS / f"{kind}.yaml"
+    config = override(load_config(cls.config_class, config_path), list(settings), str(config_path))
+    eval_config = load_config(EvalConfig, CONFIGS / "evaluate.yaml")
+    if written_corpus is not None:
+        eval_config.written_corpus = written_corpus
+    labels = load_labels()
+    dataset, data, extra = load_training_data(labels, seeds, eval_config.written_corpus)
+    make = lambda: build_model(kind, config, labels)  # noqa: E731
 
     started = time.perf_counter()
-    oof = cross_validate(lambda: build_model(kind, config, labels), data, desc=f"{kind} cv", quiet=quiet)
+    oof = cross_validate(make, data, extra, eval_config, desc=f"{kind} cv", quiet=quiet)
     cv_seconds = time.perf_counter() - started
     reference_cls = model_class(REFERENCE_KIND)
-    reference_oof = cross_validate(lambda: reference_cls(reference_cls.config_class(), labels), data,
-                                   desc="majority cv", quiet=True)
+    reference_oof = cross_validate(lambda: reference_cls(reference_cls.config_class(), labels), data, extra,
+                                   eval_config, desc="majority cv", quiet=True)
 
     started = time.perf_counter()
-    final = build_model(kind, config, labels)
-    final.show_progress = not quiet
-    final.fit(data)
+    final = fit_model(make, data, extra, eval_config, quiet=quiet, tuning_probs=oof.theme_probs)
     fit_seconds = time.perf_counter() - started
 
     metrics = {
         "model": kind,
-        "protocol": "leave-one-article-out cross-validation; final model fitted on all sentences",
+        "protocol": "leave-one-area-out cross-validation over the seed sentences (the written corpus, if "
+                    "included, trains every fold and is never scored); final model fitted on all sentences",
         "seed": getattr(config, "seed", None),
         "n_sentences": len(dataset),
+        "n_written": 0 if extra is None else len(extra.texts),
         "articles": list(dict.fromkeys(dataset["article"])),
+        "areas": list(dict.fromkeys(dataset["area"])),
         "scores": score(data, oof, labels, eval_config),
         "reference": {"model": REFERENCE_KIND, "scores": score(data, reference_oof, labels, eval_config),
                       "out_of_fold": oof_records(list(dataset["id"]), data, reference_oof, labels)},
         "evaluation": to_dict(eval_config),
         "thresholds": dict(zip(labels.theme_ids, (float(t) for t in final.thresholds), strict=True)),
+        "hardware": {**final.hardware(), "cpu": cpu_description()},
         "seconds": {"cv": round(cv_seconds, 2), "final_fit": round(fit_seconds, 2)},
         "versions": versions(),
         "out_of_fold": oof_records(list(dataset["id"]), data, oof, labels),

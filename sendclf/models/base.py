@@ -38,10 +38,15 @@ class Targets:
     polarity: np.ndarray  # (n,) class index
     themes: np.ndarray  # (n, n_themes) multi-hot
     main_theme: np.ndarray  # (n,) index of the first (main) gold theme
-    groups: np.ndarray  # (n,) article id, for grouped inner splits
+    groups: np.ndarray  # (n,) local area: the unit that cross-validation holds out
+    written: np.ndarray | None = None  # (n,) bool: a written-corpus sentence, training data only
+
+    def __post_init__(self):
+        if self.written is None:
+            self.written = np.zeros(len(self.texts), dtype=bool)
 
     @classmethod
-    def from_dataset(cls, dataset, labels: LabelSet) -> Targets:
+    def from_dataset(cls, dataset, labels: LabelSet, written: bool = False) -> Targets:
         themes = np.zeros((len(dataset), len(labels.themes)), dtype=np.float32)
         for row, theme_ids in enumerate(dataset["themes"]):
             themes[row, theme_ids] = 1.0
@@ -50,13 +55,19 @@ class Targets:
             polarity=np.asarray(dataset["polarity"], dtype=np.int64),
             themes=themes,
             main_theme=np.asarray([t[0] for t in dataset["themes"]], dtype=np.int64),
-            groups=np.asarray(dataset["article"]),
+            groups=np.asarray(dataset["area"], dtype=object),
+            written=np.full(len(dataset), written),
         )
 
     def subset(self, mask: np.ndarray) -> Targets:
         index = np.flatnonzero(mask) if mask.dtype == bool else mask
         return Targets([self.texts[i] for i in index], self.polarity[index], self.themes[index],
-                       self.main_theme[index], self.groups[index])
+                       self.main_theme[index], self.groups[index], self.written[index])
+
+    def __add__(self, other: Targets) -> Targets:
+        return Targets(self.texts + other.texts, *(np.concatenate([getattr(self, f), getattr(other, f)])
+                                                   for f in ("polarity", "themes", "main_theme", "groups",
+                                                             "written")))
 
 
 @dataclass
@@ -110,6 +121,10 @@ class Classifier(ABC):
     @abstractmethod
     def load_weights(self, directory: Path) -> None:
         """Read what `save_weights` wrote."""
+
+    def hardware(self) -> dict[str, str]:
+        """Where and in what arithmetic the model trains and predicts (recorded in metrics.json)."""
+        return {"device": "cpu", "runtime": "numpy", "inference_precision": "float32"}
 
     def decide(self, theme_probs: np.ndarray) -> np.ndarray:
         return decide_themes(theme_probs, self.thresholds, self.labels.no_theme_index)

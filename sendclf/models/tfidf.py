@@ -10,7 +10,7 @@ so loading runs no code and never imports torch.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,6 @@ from scipy import sparse
 
 from sendclf.models.base import Classifier, Targets
 from sendclf.models.tfidf_features import Featurizer, features
-from sendclf.thresholds import tune_threshold
 
 # The regressions are tiny: BLAS threads only contend for the cores (100x slower beside a busy process).
 BLAS_THREADS = 1
@@ -39,8 +38,6 @@ class TfidfConfig:
     max_iter: int = 2000
     theme_threshold: float = 0.5
     label_phrases: bool = True
-    tune_threshold: bool = True
-    threshold_grid: tuple[float, ...] = (0.2, 0.3, 0.4, 0.5, 0.6)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -80,10 +77,6 @@ class TfidfClassifier(Classifier):
             return self._fit(data)
 
     def _fit(self, data: Targets) -> TfidfClassifier:
-        if self.config.tune_threshold:
-            untuned = replace(self.config, tune_threshold=False)
-            self.thresholds[:] = tune_threshold(lambda: TfidfClassifier(untuned, self.labels), data,
-                                                self.config.threshold_grid)
         self.featurizers = self._learn_vocabulary(data.texts)
         x = self._features(data.texts)
         self.polarity_w, self.polarity_b = self._fit_polarity(x, data.polarity)

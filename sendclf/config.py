@@ -27,7 +27,8 @@ def _check_type(name: str, value: Any, expected: Any, source: str) -> Any:
     if origin is typing.Literal:
         if value in typing.get_args(expected):
             return value
-        raise SendclfError(f"{source}: {name} must be one of {', '.join(map(str, typing.get_args(expected)))}, "
+        options = ", ".join(map(str, typing.get_args(expected)))
+        raise SendclfError(f"{source}: {name} must be one of {options}, "
                            f"got {value!r}")
     if expected is type(None):
         if value is None:

@@ -152,7 +152,8 @@ def read_written(labels: LabelSet, seeds_dir: Path = SEEDS) -> list[tuple[str, L
                                    f"{', '.join(sorted(WRITTEN_KEYS))}")
             if not isinstance(raw["themes"], list) or not str(raw["text"]).strip():
                 raise SendclfError(f"{where}: themes must be a list and text non-empty")
-            record = LabelRecord(number, str(raw["id"]), str(raw["text"]), raw["polarity"], tuple(raw["themes"]))
+            record = LabelRecord(number, str(raw["id"]), str(raw["text"]), raw["polarity"],
+                                 tuple(raw["themes"]))
             check_labels(record, labels, where)
             key = record.text.strip().lower()
             for seen, value, name in ((ids, record.id, "id"), (texts, key, "text")):

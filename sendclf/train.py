@@ -92,8 +92,9 @@ def load_training_data(labels, seeds: Path, written_corpus: bool) -> tuple:
     dataset = load_dataset(labels, seeds)
     data = Targets.from_dataset(dataset, labels)
     written = load_written_dataset(labels, seeds) if written_corpus else None
-    extra = Targets.from_dataset(written, labels, written=True) if written is not None and len(written) else None
-    return dataset, data, extra
+    if written is None or not len(written):
+        return dataset, data, None
+    return dataset, data, Targets.from_dataset(written, labels, written=True)
 
 
 def train(kind: str, config_path: Path | None = None, out_dir: Path | None = None, seeds: Path = SEEDS,

@@ -8,14 +8,15 @@ runner = CliRunner()
 def test_data_prints_counts(tiny_seeds):
     result = runner.invoke(app, ["data", "--seeds", str(tiny_seeds[0])])
     assert result.exit_code == 0, result.output
-    assert "3 labelled sentences in 2 articles" in result.output
+    assert "3 labelled seed sentences in 2 articles" in result.output
     assert "health_access" in result.output
 
 
 def test_data_on_real_seeds():
     result = runner.invoke(app, ["data"])
     assert result.exit_code == 0, result.output
-    assert "120 labelled sentences in 5 articles" in result.output
+    assert "120 labelled seed sentences in 5 articles" in result.output
+    assert "written sentences: valid" in result.output
 
 
 def test_data_error_is_one_line(tiny_seeds):

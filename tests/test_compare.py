@@ -14,8 +14,8 @@ from sendclf.train import train
 runner = CliRunner()
 FAST = EvalConfig(bootstrap_samples=200, confidence=0.95, seed=0)
 # Two models that differ: strong vs weak regularisation, no threshold tuning (keeps training fast).
-CONFIGS = {"sharp": "theme_c: 4.0\npolarity_c: 4.0\ntune_threshold: false\n",
-           "blunt": "theme_c: 0.01\npolarity_c: 0.01\ntune_threshold: false\n"}
+CONFIGS = {"sharp": "theme_c: 4.0\npolarity_c: 4.0\n",
+           "blunt": "theme_c: 0.01\npolarity_c: 0.01\n"}
 
 
 def build_models(root, names=tuple(CONFIGS)):

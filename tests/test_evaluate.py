@@ -28,7 +28,8 @@ def separable(labels, articles=3, per_class=2) -> Targets:
 
 def test_perfectly_separable_text_scores_one(labels):
     data = separable(labels)
-    oof = cross_validate(lambda: build_model("tfidf", TfidfConfig(), labels), data, quiet=True)
+    oof = cross_validate(lambda: build_model("tfidf", TfidfConfig(), labels), data, None, EvalConfig(),
+                         quiet=True)
     result = score(data, oof, labels, EvalConfig(bootstrap_samples=50))
     for key in ("polarity_macro_f1", "theme_macro_f1", "main_theme_hit"):
         assert result["headline"][key]["value"] == 1.0, key
@@ -41,9 +42,11 @@ class Spy(Classifier):
     kind = "spy"
     config_class = TfidfConfig
     seen: list[set] = []
+    written: list[int] = []
 
     def fit(self, data):
         Spy.seen.append(set(data.groups))
+        Spy.written.append(int(data.written.sum()))
         return self
 
     def predict_proba(self, texts):
@@ -57,20 +60,41 @@ class Spy(Classifier):
         pass
 
 
-def test_grouping_really_holds_out_the_article(labels):
+def written_rows(labels, n=5) -> Targets:
+    data = separable(labels, articles=1).subset(np.arange(n))
+    data.groups[:] = "invented"
+    data.written[:] = True
+    return data
+
+
+def test_grouping_holds_out_one_area_and_written_rows_train_every_fit(labels):
     data = separable(labels, articles=4)
-    Spy.seen = []
-    cross_validate(lambda: Spy(TfidfConfig(), labels), data, quiet=True)
-    all_articles = set(data.groups)
+    Spy.seen, Spy.written = [], []
+    oof = cross_validate(lambda: Spy(TfidfConfig(), labels), data, written_rows(labels),
+                         EvalConfig(tune_threshold=False), quiet=True)
+    areas = set(data.groups)
     assert len(Spy.seen) == 4
-    held_out = [all_articles - seen for seen in Spy.seen]
+    held_out = [areas - (seen - {"invented"}) for seen in Spy.seen]
     assert all(len(h) == 1 for h in held_out)
-    assert set.union(*held_out) == all_articles
+    assert set.union(*held_out) == areas
+    assert Spy.written == [5, 5, 5, 5]
+    assert len(oof.polarity) == len(data.texts)  # only the seed rows are scored
+
+
+def test_threshold_tuning_uses_inner_folds_of_the_training_areas_only(labels):
+    data = separable(labels, articles=3)
+    Spy.seen, Spy.written = [], []
+    cross_validate(lambda: Spy(TfidfConfig(), labels), data, None, EvalConfig(), quiet=True)
+    # each of 3 outer folds: 2 inner fits on one training area each, then the fold's own fit on both
+    assert len(Spy.seen) == 9
+    for outer in range(3):
+        inner_a, inner_b, fold = Spy.seen[3 * outer:3 * outer + 3]
+        assert len(inner_a) == len(inner_b) == 1 and inner_a | inner_b == fold and len(fold) == 2
 
 
 def test_majority_reference_predicts_the_most_frequent_labels(labels):
     data = separable(labels)
     data.polarity[:] = 0
     data.polarity[-1] = 1
-    oof = cross_validate(lambda: build_model("majority", None, labels), data, quiet=True)
+    oof = cross_validate(lambda: build_model("majority", None, labels), data, None, EvalConfig(), quiet=True)
     assert (oof.polarity == 0).all()

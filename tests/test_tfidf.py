@@ -40,7 +40,7 @@ def test_save_load_round_trip_gives_identical_probabilities(tmp_path, labels):
 def test_polarity_class_missing_from_training_gets_zero_probability(labels):
     data = tiny_targets(labels, {"outcomes": ["children achieve well", "outcomes are strong"]})
     data.polarity[:] = [0, 1]
-    polarity, themes = build_model("tfidf", TfidfConfig(tune_threshold=False), labels).fit(data) \
+    polarity, themes = build_model("tfidf", TfidfConfig(), labels).fit(data) \
         .predict_proba(["children achieve"])
     assert polarity[0, 2] == 0 and polarity.sum() == pytest.approx(1)
     assert themes.shape == (1, len(labels.themes))

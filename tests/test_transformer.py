@@ -1,5 +1,8 @@
-"""The fine-tuned transformer, on a tiny random BERT (seconds) and, for loading, the packaged MiniLM."""
+"""The transformer, on a tiny random BERT (seconds) and, for loading, the packaged MiniLM."""
 
+import subprocess
+import sys
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,16 +13,10 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
 from sendclf.config import load_config  # noqa: E402
-from sendclf.errors import SendclfError  # noqa: E402
+from sendclf.models import transformer as tr  # noqa: E402
+from sendclf.models import transformer_net as tn  # noqa: E402
 from sendclf.models.base import Targets, build_model, load_model  # noqa: E402
-from sendclf.models.transformer import (  # noqa: E402
-    ENCODER_DIR,
-    HEADS_FILE,
-    TransformerConfig,
-    load_encoder,
-    mean_pool,
-    packaged_encoder,
-)
+from sendclf.models.transformer import ENCODER_DIR, HEADS_FILE, ONNX_FILE, TransformerConfig  # noqa: E402
 from sendclf.paths import CONFIGS  # noqa: E402
 
 SENTENCES = {
@@ -40,7 +37,7 @@ def tiny_encoder(tmp_path_factory) -> Path:
     from transformers import AutoTokenizer, BertConfig, BertModel
 
     directory = tmp_path_factory.mktemp("tiny-bert")
-    tokenizer = AutoTokenizer.from_pretrained(packaged_encoder(), local_files_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(tr.packaged_encoder(), local_files_only=True)
     torch.manual_seed(0)
     config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=16, num_hidden_layers=2,
                         num_attention_heads=2, intermediate_size=32, max_position_embeddings=64)
@@ -52,142 +49,172 @@ def tiny_encoder(tmp_path_factory) -> Path:
 @pytest.fixture
 def config(tiny_encoder) -> TransformerConfig:
     return TransformerConfig(encoder=str(tiny_encoder), epochs=2, batch_size=4, max_length=32,
-                             inference_batch_size=3, probe_epochs=1, threads=1)
+                             inference_batch_size=3, probe_epochs=2, threads=1, train_precision="float32",
+                             inference_precision="float32")
 
 
-def targets(labels) -> Targets:
+def targets(labels, written: bool = False, suffix: str = "") -> Targets:
     texts, polarity, themes = [], [], []
     for (polarity_id, theme), sentences in SENTENCES.items():
         for text in sentences:
             row = np.zeros(len(labels.themes), dtype=np.float32)
             row[labels.theme_ids.index(theme)] = 1
-            texts.append(text)
+            texts.append(text[:-1] + suffix + ".")
             polarity.append(labels.polarity_ids.index(polarity_id))
             themes.append(row)
     themes = np.array(themes)
     return Targets(texts, np.array(polarity), themes, themes.argmax(axis=1),
-                   np.array([f"a{i % 2}" for i in range(len(texts))]))
+                   np.array([f"a{i % 2}" for i in range(len(texts))]), np.full(len(texts), written))
 
 
-@pytest.mark.parametrize("cosine_scale", [20.0, 0.0], ids=["cosine-heads", "linear-heads"])
-def test_fit_save_load_round_trip_gives_identical_probabilities(tmp_path, labels, config, cosine_scale):
-    model = build_model("transformer", replace(config, cosine_scale=cosine_scale), labels)
+def fitted(labels, config, data=None):
+    model = build_model("transformer", config, labels)
     model.show_progress = False
-    model.fit(targets(labels))
+    return model.fit(data if data is not None else targets(labels))
+
+
+@pytest.mark.parametrize("runtime", ["onnx-int8", "torch"])
+def test_fit_save_load_round_trip_gives_identical_probabilities(tmp_path, labels, config, runtime):
+    model = fitted(labels, replace(config, runtime=runtime))
     model.save(tmp_path / "m")
     loaded = load_model(tmp_path / "m")
     for a, b in zip(model.predict_proba(UNSEEN), loaded.predict_proba(UNSEEN), strict=True):
-        np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(a, b, atol=1e-6)
     polarity, themes = loaded.predict_proba(UNSEEN)
     assert polarity.shape == (len(UNSEEN), len(labels.polarities))
     assert themes.shape == (len(UNSEEN), len(labels.themes))
     np.testing.assert_allclose(polarity.sum(axis=1), 1, rtol=1e-5)
     saved = {p.relative_to(tmp_path / "m").as_posix() for p in (tmp_path / "m").rglob("*") if p.is_file()}
-    assert {HEADS_FILE, f"{ENCODER_DIR}/model.safetensors", f"{ENCODER_DIR}/config.json"} <= saved
+    assert {HEADS_FILE, f"{ENCODER_DIR}/model.safetensors", f"{ENCODER_DIR}/{ONNX_FILE}"} <= saved
     assert not [p for p in saved if p.endswith((".bin", ".pt", ".pth", ".pkl", ".pickle"))]
 
 
-def test_same_seed_same_model(labels, config):
+def test_onnx_runtime_predicts_without_importing_torch(tmp_path, labels, config):
+    fitted(labels, config).save(tmp_path / "m")
+    script = ("import sys; from pathlib import Path; from sendclf.models.base import load_model; "
+              f"m = load_model(Path({str(tmp_path / 'm')!r})); p, t = m.predict_proba(['Waits are long.']); "
+              "assert p.shape == (1, 3); print('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_same_seed_same_model_and_another_seed_differs(labels, config):
     runs = []
     for _ in range(2):
-        model = build_model("transformer", config, labels)
-        model.show_progress = False
-        runs.append(model.fit(targets(labels)).predict_proba(UNSEEN))
+        tr._stage_one.clear()  # really train twice, not once and then from the cache
+        runs.append(fitted(labels, config).predict_proba(UNSEEN))
     for a, b in zip(*runs, strict=True):
         np.testing.assert_array_equal(a, b)
-    other = build_model("transformer", replace(config, seed=config.seed + 1), labels)
-    other.show_progress = False
-    assert not np.array_equal(other.fit(targets(labels)).predict_proba(UNSEEN)[1], runs[0][1])
+    other = fitted(labels, replace(config, seed=config.seed + 1)).predict_proba(UNSEEN)
+    assert not np.array_equal(other[1], runs[0][1])
 
 
-def test_length_sorted_batches_keep_the_input_order(labels, config):
-    model = build_model("transformer", replace(config, inference_precision="float32"), labels)
-    model.show_progress = False
-    model.fit(targets(labels))
-    together = model.predict_proba(UNSEEN)
-    one_by_one = [model.predict_proba([text]) for text in UNSEEN]
-    for k in range(2):
-        np.testing.assert_allclose(together[k], np.vstack([p[k] for p in one_by_one]), atol=1e-5)
-    empty_polarity, empty_themes = model.predict_proba([])
-    assert empty_polarity.shape == (0, len(labels.polarities))
-    assert empty_themes.shape == (0, len(labels.themes))
+def test_the_encoder_is_fine_tuned_once_on_written_rows_and_shared(labels, config, monkeypatch):
+    calls = []
+    fine_tune = tr.TransformerClassifier._fine_tune
+    monkeypatch.setattr(tr.TransformerClassifier, "_fine_tune",
+                        lambda self, path, data: calls.append(len(data.texts)) or fine_tune(self, path, data))
+    tr._stage_one.clear()
+    written = targets(labels, written=True, suffix=" here")
+    a = fitted(labels, config, targets(labels).subset(np.arange(3)) + written)
+    b = fitted(labels, config, targets(labels).subset(np.arange(3, 6)) + written)
+    assert calls == [len(written.texts)]  # once, on the written rows only
+    assert a.encoder is b.encoder
+    assert not np.array_equal(a.arrays["themes.weight"], b.arrays["themes.weight"])  # heads differ
+    fitted(labels, config, targets(labels).subset(np.arange(4)))  # no written rows: fine-tunes on its own
+    assert calls == [len(written.texts), 4]
 
 
-def test_faster_precisions_stay_close_to_float32(labels, config):
-    model = build_model("transformer", replace(config, inference_precision="float32"), labels)
-    model.show_progress = False
-    model.fit(targets(labels))
-    exact = model.predict_proba(UNSEEN)
-    for precision in ("bfloat16", "int8"):
-        model.config = replace(model.config, inference_precision=precision)
-        for a, b in zip(model.predict_proba(UNSEEN), exact, strict=True):
-            np.testing.assert_allclose(a, b, atol=0.05)
+def test_batches_of_like_length_keep_the_input_order(labels, config):
+    for runtime in ("onnx-int8", "torch"):
+        model = fitted(labels, replace(config, runtime=runtime))
+        together = model.predict_proba(UNSEEN)
+        one_by_one = [model.predict_proba([text]) for text in UNSEEN]
+        for k in range(2):
+            np.testing.assert_allclose(together[k], np.vstack([p[k] for p in one_by_one]), atol=1e-5)
+        empty_polarity, empty_themes = model.predict_proba([])
+        assert empty_polarity.shape == (0, len(labels.polarities))
+        assert empty_themes.shape == (0, len(labels.themes))
 
 
-def test_soup_averages_the_weights_of_its_fine_tunes(labels, config, monkeypatch):
-    from sendclf.models.transformer import TransformerClassifier
-
-    members = []
-    fine_tune = TransformerClassifier._fine_tune
-
-    def recording(self, *args, **kwargs):
-        fine_tune(self, *args, **kwargs)
-        members.append(self._state())
-
-    monkeypatch.setattr(TransformerClassifier, "_fine_tune", recording)
-    model = build_model("transformer", replace(config, soup=2), labels)
-    model.show_progress = False
-    model.fit(targets(labels))
-    assert len(members) == 2
-    souped = model._state()
-    name = "encoder.encoder.layer.0.attention.self.query.weight"
-    assert not torch.equal(members[0][name], members[1][name])  # the two runs differ ...
-    for key, value in souped.items():  # ... and the model is their average
-        torch.testing.assert_close(value, (members[0][key] + members[1][key]) / 2)
+def test_int8_onnx_vectors_stay_close_to_float32_torch(labels, config):
+    model = fitted(labels, config)
+    torch_vectors = model.encoder.embedder(replace(config, runtime="torch")).embed(UNSEEN)
+    onnx_vectors = model.encoder.embedder(config).embed(UNSEEN)
+    cosine = (torch_vectors * onnx_vectors).sum(1) / (
+        np.linalg.norm(torch_vectors, axis=1) * np.linalg.norm(onnx_vectors, axis=1))
+    assert cosine.min() > 0.95
 
 
-def test_cosine_head_scores_direction_not_length():
-    from sendclf.models.transformer import ClassHead
-
-    head = ClassHead(4, 3, cosine_scale=20.0)
+def test_numpy_heads_match_the_torch_cosine_head():
+    head = tn.CosineHead(4, 3, scale=20.0)
     x = torch.randn(5, 4)
-    torch.testing.assert_close(head(x), head(7.0 * x))
-    cosine = (head(x) - head.bias) / 20.0
-    assert cosine.abs().max() <= 1.0 + 1e-6
-    linear = ClassHead(4, 3)
-    torch.testing.assert_close(linear(x), x @ linear.weight.T + linear.bias)
-    assert not torch.allclose(linear(x), linear(7.0 * x))
+    torch.testing.assert_close(head(x), head(7.0 * x))  # direction, not length
+    assert ((head(x) - head.bias) / 20.0).abs().max() <= 1.0 + 1e-6
+    expected = head(x).detach().numpy()
+    got = tr.cosine_logits(x.numpy(), head.weight.detach().numpy(), head.bias.detach().numpy(), 20.0)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
 
 
-def test_bfloat16_training_is_deterministic_and_learns(labels, config):
-    runs = []
-    for _ in range(2):
-        model = build_model("transformer", replace(config, train_precision="bfloat16", epochs=30,
-                                                   encoder_lr=1e-3), labels)
-        model.show_progress = False
-        runs.append(model.fit(targets(labels)).predict_proba([s for v in SENTENCES.values() for s in v]))
-    np.testing.assert_array_equal(runs[0][0], runs[1][0])
-    gold = np.repeat(np.arange(len(SENTENCES)), 2)
-    expected = [labels.polarity_ids.index(p) for p, _ in SENTENCES]
-    assert (runs[0][0].argmax(axis=1) == np.array(expected)[gold]).mean() >= 5 / 6
+def test_auto_precision_is_float32_without_native_bfloat16(monkeypatch):
+    monkeypatch.setattr(tn, "native_bfloat16", lambda: False)
+    monkeypatch.setattr(tn, "_warned_slow_bfloat16", False)
+    assert tn.resolve_precision("auto", "cpu") == "float32"
+    assert tn.resolve_precision("float32", "cpu") == "float32"
+    with pytest.warns(UserWarning, match="no native bfloat16"):
+        assert tn.resolve_precision("bfloat16", "cpu") == "bfloat16"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the warning comes once, not on every fold
+        assert tn.resolve_precision("bfloat16", "cpu") == "bfloat16"
+    monkeypatch.setattr(tn, "native_bfloat16", lambda: True)
+    assert tn.resolve_precision("auto", "cpu") == "bfloat16"
 
 
-def test_unknown_choices_are_errors(labels, config):
-    with pytest.raises(SendclfError, match="inference_precision must be one of"):
-        build_model("transformer", replace(config, inference_precision="fp16"), labels)
-    with pytest.raises(SendclfError, match="label_examples must be one of"):
-        build_model("transformer", replace(config, label_examples="names"), labels)
-    with pytest.raises(SendclfError, match="train_precision must be one of"):
-        build_model("transformer", replace(config, train_precision="int8"), labels)
-    with pytest.raises(SendclfError, match="soup must be at least 1"):
-        build_model("transformer", replace(config, soup=0), labels)
+def test_the_chosen_precision_is_recorded(labels, config, monkeypatch):
+    monkeypatch.setattr(tn, "native_bfloat16", lambda: False)
+    tr._stage_one.clear()
+    model = fitted(labels, replace(config, train_precision="auto", inference_precision="auto"))
+    assert model.hardware()["train_precision"] == "float32"
+    assert model.hardware()["device"] == "cpu"
+    assert model.hardware()["runtime"] == "onnx-int8"
+
+
+def test_loss_ignores_rows_that_do_not_teach_a_head():
+    ex = tn.Examples([[1], [1]], torch.tensor([0, 1]), torch.tensor([[1.0, 0.0], [0.0, 1.0]]),
+                     polarity_mask=torch.tensor([1.0, 0.0]), theme_mask=torch.tensor([0.0, 1.0]),
+                     weight=torch.ones(2))
+    w = tn.LossWeights(torch.ones(3), torch.ones(2), theme_loss_weight=1.0)
+    rows = torch.tensor([0, 1])
+    right = torch.tensor([[9.0, -9, -9], [-9, -9, -9]]), torch.tensor([[-9.0, -9], [-9, 9]])
+    assert tn.loss_fn(*right, ex, rows, w) < 0.01
+    # row 1's polarity and row 0's themes are masked out: getting them wrong costs nothing
+    masked_wrong = torch.tensor([[9.0, -9, -9], [-9, -9, 9]]), torch.tensor([[9.0, 9], [-9, 9]])
+    torch.testing.assert_close(tn.loss_fn(*masked_wrong, ex, rows, w), tn.loss_fn(*right, ex, rows, w))
+    wrong = torch.tensor([[-9.0, 9, -9], [-9, -9, -9]]), right[1]
+    assert tn.loss_fn(*wrong, ex, rows, w) > 5
+
+
+def test_learning_rate_warms_up_then_decays_to_zero():
+    rates = [tn.lr_at(step, total=10, warmup=2) for step in range(10)]
+    assert rates[0] == 0.5 and rates[1] == 1.0
+    assert all(a >= b for a, b in zip(rates[1:], rates[2:], strict=False))
+    assert 0 < rates[-1] <= 0.125
+
+
+def test_length_batches_cover_every_row_once_per_epoch_and_group_like_lengths():
+    lengths = np.random.default_rng(0).integers(1, 100, size=1000)
+    batches = tn.length_batches(lengths, batch_size=10, epochs=2, rng=np.random.default_rng(1))
+    rows = np.concatenate(batches)
+    assert sorted(rows[:1000]) == sorted(rows[1000:]) == list(range(1000))
+    spread = np.mean([np.ptp(lengths[b]) for b in batches])
+    assert spread < 10  # a random batch of 10 would span about 80
 
 
 def test_progress_bar_only_when_asked(labels, config, capsys):
-    model = build_model("transformer", config, labels)
-    model.show_progress = False
-    model.fit(targets(labels))
+    tr._stage_one.clear()
+    fitted(labels, config)
     assert "fine-tune" not in capsys.readouterr().err
+    tr._stage_one.clear()
     model = build_model("transformer", config, labels)
     model.show_progress = True
     model.fit(targets(labels))
@@ -197,18 +224,20 @@ def test_progress_bar_only_when_asked(labels, config, capsys):
 def test_shipped_config_loads():
     config = load_config(TransformerConfig, CONFIGS / "transformer.yaml")
     assert config.encoder is None  # the packaged MiniLM
+    assert config.train_precision == config.inference_precision == "auto"
     assert config.encoder_lr < config.head_lr
 
 
 def test_packaged_minilm_loads_offline_and_embeds_meaning(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    tokenizer, encoder = load_encoder(packaged_encoder())
+    tokenizer, encoder = tn.load_encoder(tr.packaged_encoder())
+    net = tn.TransformerNet(encoder, 3, 12, 0.0, 20.0).eval()
     texts = ["Children wait too long for speech and language therapy.",
              "Young people face long waits for speech therapy.",
              "The council published its annual budget on Tuesday."]
     batch = tokenizer(texts, padding=True, return_tensors="pt")
     with torch.inference_mode():
-        vectors = mean_pool(encoder(**batch).last_hidden_state, batch["attention_mask"])
+        vectors = net.embed(batch["input_ids"], batch["attention_mask"])
     assert vectors.shape == (3, 384)
     vectors = torch.nn.functional.normalize(vectors, dim=-1)
     paraphrase, unrelated = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])

@@ -33,5 +33,5 @@ def train_tiny_model(directory: Path, labels) -> Path:
     themes = np.array(themes)
     targets = Targets(texts, np.array(polarity), themes, themes.argmax(axis=1),
                       np.array([f"a{i % 3}" for i in range(len(texts))]))
-    build_model("tfidf", TfidfConfig(tune_threshold=False), labels).fit(targets).save(directory)
+    build_model("tfidf", TfidfConfig(), labels).fit(targets).save(directory)
     return directory

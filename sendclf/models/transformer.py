@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -56,6 +56,7 @@ class TransformerConfig:
     cosine_scale: float = 20.0  # heads score the cosine to each class vector, times this
     max_pos_weight: float = 10.0  # cap on a theme's negatives/positives weight in the BCE
     label_example_weight: float = 1.0  # a label phrase's weight in the loss, relative to a sentence
+    seed_weight: float = 1.0  # a real (seed) sentence's weight relative to a written one, in stage 2
     probe_epochs: int = 20  # head-only epochs on frozen sentence vectors (stage 1 start, and stage 2)
     train_precision: Literal["auto", "float32", "bfloat16"] = "auto"  # auto: bfloat16 only if native
     inference_precision: Literal["auto", "float32", "bfloat16"] = "auto"  # the torch runtime's precision
@@ -153,22 +154,35 @@ class CachedEmbedder:
 
 @dataclass
 class Encoder:
-    """Stage 1's result: the fine-tuned net (with the heads it ended with), its tokenizer, its ONNX export,
-    and the embedder the heads train on and predict with."""
+    """Stage 1's result: the fine-tuned net (with the heads it ended with), its tokenizer and ONNX export,
+    and one caching embedder per runtime, which the heads train on and predict with."""
 
     net: object
     tokenizer: object
     onnx_dir: tempfile.TemporaryDirectory
-    embedder: CachedEmbedder
     device: str
     train_precision: str
+    embedders: dict = field(default_factory=dict)
+
+    def embedder(self, config: TransformerConfig) -> CachedEmbedder:
+        if config.runtime not in self.embedders:
+            if config.runtime == "onnx-int8":
+                inner = OnnxEmbedder(Path(self.onnx_dir.name), config.max_length, config.inference_batch_size,
+                                     config.threads)
+            else:
+                inner = TorchEmbedder(self.net, self.tokenizer, config, self.device)
+            self.embedders[config.runtime] = CachedEmbedder(inner)
+        return self.embedders[config.runtime]
 
 
 _stage_one: dict[str, Encoder] = {}  # at most one entry: the encoder the current training run shares
+# Settings that only the heads or serving use: changing them reuses a stage 1 already computed.
+STAGE_TWO_KEYS = ("threads", "theme_threshold", "inference_batch_size", "inference_precision", "runtime",
+                  "seed_weight")
 
 
 def _stage_one_key(config: TransformerConfig, encoder_path: str, rows: Targets) -> str:
-    settings = {k: v for k, v in to_dict(config).items() if k not in ("inference_batch_size", "theme_threshold")}
+    settings = {k: v for k, v in to_dict(config).items() if k not in STAGE_TWO_KEYS}
     payload = json.dumps([settings, encoder_path, rows.texts, rows.polarity.tolist(), rows.themes.tolist()])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -188,7 +202,7 @@ class TransformerClassifier(Classifier):
             self.encoder = self._stage_one(unscored)
             examples, weights = self._examples(data, self.encoder.tokenizer)
             head = copy.deepcopy(self.encoder.net.head)
-            vectors = self.encoder.embedder.embed(self._texts(data))
+            vectors = self.encoder.embedder(c).embed(self._texts(data))
             self._fit_heads(head, vectors, examples, weights, "heads")
         self.arrays = {k: v.detach().numpy().copy() for k, v in head.state_dict().items()}
         return self
@@ -212,7 +226,8 @@ class TransformerClassifier(Classifier):
                             np.eye(n_themes, dtype=np.float32)[phrase_theme]])
         polarity_mask = np.r_[np.ones(n + n_polarities), np.zeros(len(phrases))]
         theme_mask = np.r_[np.ones(n), np.zeros(n_polarities), np.ones(len(phrases))]
-        weight = np.r_[np.ones(n), np.full(n_extra, self.config.label_example_weight)]
+        real = np.where(data.written, 1.0, self.config.seed_weight)
+        weight = np.r_[real, np.full(n_extra, self.config.label_example_weight)]
         ids = tokenizer(self._texts(data), truncation=True, max_length=self.config.max_length)["input_ids"]
         as_float = lambda a: torch.tensor(a, dtype=torch.float32)  # noqa: E731
         examples = tn.Examples(ids, torch.tensor(polarity, dtype=torch.long), as_float(themes),
@@ -276,7 +291,8 @@ class TransformerClassifier(Classifier):
             input_ids, mask = tn.collate(examples.ids, rows.numpy(), pad_id)
             with torch.autocast(device, dtype=torch.bfloat16, enabled=precision == "bfloat16"):
                 polarity_logits, theme_logits = net(input_ids.to(device), mask.to(device))
-            return tn.loss_fn(polarity_logits.float().cpu(), theme_logits.float().cpu(), examples, rows, weights)
+            return tn.loss_fn(polarity_logits.float().cpu(), theme_logits.float().cpu(), examples, rows,
+                              weights)
 
         net.train()
         named = [(n, p) for n, p in net.named_parameters() if p.requires_grad]
@@ -290,20 +306,12 @@ class TransformerClassifier(Classifier):
         onnx_dir = tempfile.TemporaryDirectory(prefix="sendclf-onnx-")
         tn.export_onnx(net, tokenizer, Path(onnx_dir.name))
         tokenizer.save_pretrained(onnx_dir.name)
-        encoder = Encoder(net, tokenizer, onnx_dir, None, device, precision)  # embedder set below
-        encoder.embedder = CachedEmbedder(self._embedder(encoder))
-        return encoder
-
-    def _embedder(self, encoder: Encoder):
-        c = self.config
-        if c.runtime == "onnx-int8":
-            return OnnxEmbedder(Path(encoder.onnx_dir.name), c.max_length, c.inference_batch_size, c.threads)
-        return TorchEmbedder(encoder.net, encoder.tokenizer, c, encoder.device)
+        return Encoder(net, tokenizer, onnx_dir, device, precision)
 
     # ---- inference -------------------------------------------------------------------------------
 
     def hardware(self) -> dict[str, str]:
-        serving = getattr(self, "_serving", None) or self.encoder.embedder.embedder
+        serving = self._serving if hasattr(self, "_serving") else self.encoder.embedder(self.config).embedder
         info = {"runtime": self.config.runtime,
                 "inference_precision": getattr(serving, "precision", "int8 encoder MatMuls, float32 heads")}
         if hasattr(self, "encoder"):
@@ -311,224 +319,11 @@ class TransformerClassifier(Classifier):
         return info
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        ids = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
-        order = np.argsort([len(x) for x in ids], kind="stable")
-        out = None
-        for start in range(0, len(ids), self.batch_size):
-            rows = order[start:start + self.batch_size]
-            width = max(len(ids[i]) for i in rows)
-            input_ids = np.full((len(rows), width), self.pad_id, dtype=np.int64)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for j, i in enumerate(rows):
-                input_ids[j, :len(ids[i])], mask[j, :len(ids[i])] = ids[i], 1
-            pooled = self.session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
-            if out is None:
-                out = np.zeros((len(ids), pooled.shape[1]), dtype=np.float32)
-            out[rows] = pooled
-        return out
-
-
-class TorchEmbedder:
-    """Sentence vectors from the torch encoder: the reference runtime."""
-
-    def __init__(self, net, tokenizer, config: TransformerConfig, device: str):
-        from sendclf.models import transformer_net as tn
-
-        self.net, self.tokenizer, self.config, self.device = net, tokenizer, config, device
-        self.precision = tn.resolve_precision(config.inference_precision, device)
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        from sendclf.models import transformer_net as tn
-
-        ids = self.tokenizer(list(texts), truncation=True, max_length=self.config.max_length)["input_ids"]
-        with tn.torch_session(self.config.threads):
-            return tn.embed_ids(self.net, ids, self.tokenizer.pad_token_id or 0,
-                                self.config.inference_batch_size, self.precision, self.device)
-
-
-class CachedEmbedder:
-    """Remembers every vector it made: folds that share an encoder embed each sentence once."""
-
-    def __init__(self, embedder):
-        self.embedder, self.vectors = embedder, {}
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
-        if missing:
-            self.vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
-        width = next(iter(self.vectors.values())).shape[0] if self.vectors else 0
-        return np.stack([self.vectors[t] for t in texts]) if texts else np.zeros((0, width), np.float32)
-
-
-@dataclass
-class Encoder:
-    """Stage 1's result: the fine-tuned net (with the heads it ended with), its tokenizer, its ONNX export,
-    and the embedder the heads train on and predict with."""
-
-    net: object
-    tokenizer: object
-    onnx_dir: tempfile.TemporaryDirectory
-    embedder: CachedEmbedder
-    device: str
-    train_precision: str
-
-
-_stage_one: dict[str, Encoder] = {}  # at most one entry: the encoder the current training run shares
-
-
-def _stage_one_key(config: TransformerConfig, encoder_path: str, rows: Targets) -> str:
-    settings = {k: v for k, v in to_dict(config).items() if k not in ("inference_batch_size", "theme_threshold")}
-    payload = json.dumps([settings, encoder_path, rows.texts, rows.polarity.tolist(), rows.themes.tolist()])
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-class TransformerClassifier(Classifier):
-    kind = "transformer"
-    config_class = TransformerConfig
-
-    # ---- training --------------------------------------------------------------------------------
-
-    def fit(self, data: Targets) -> TransformerClassifier:
-        from sendclf.models import transformer_net as tn
-
-        c = self.config
-        unscored = data.subset(data.written) if data.written.any() else data
-        with tn.torch_session(c.threads, c.seed):
-            self.encoder = self._stage_one(unscored)
-            examples, weights = self._examples(data, self.encoder.tokenizer)
-            head = copy.deepcopy(self.encoder.net.head)
-            vectors = self.encoder.embedder.embed(self._texts(data))
-            self._fit_heads(head, vectors, examples, weights, "heads")
-        self.arrays = {k: v.detach().numpy().copy() for k, v in head.state_dict().items()}
-        return self
-
-    def _texts(self, data: Targets) -> list[str]:
-        phrases = [f"{p.name}. {p.description}" for p in self.labels.polarities]
-        return list(data.texts) + phrases + self.labels.theme_phrases()[0]
-
-    def _examples(self, data: Targets, tokenizer):
-        """The labelled rows, then the label contract's words: each polarity's description teaches that
-        polarity, each phrase of a theme's description that theme (a theme seen once still has words)."""
-        import torch
-
-        from sendclf.models import transformer_net as tn
-
-        n_polarities, n_themes = len(self.labels.polarities), len(self.labels.themes)
-        phrases, phrase_theme = self.labels.theme_phrases()
-        n, n_extra = len(data.texts), n_polarities + len(phrases)
-        polarity = np.concatenate([data.polarity, np.arange(n_polarities), np.zeros(len(phrases), np.int64)])
-        themes = np.vstack([data.themes, np.zeros((n_polarities, n_themes), np.float32),
-                            np.eye(n_themes, dtype=np.float32)[phrase_theme]])
-        polarity_mask = np.r_[np.ones(n + n_polarities), np.zeros(len(phrases))]
-        theme_mask = np.r_[np.ones(n), np.zeros(n_polarities), np.ones(len(phrases))]
-        weight = np.r_[np.ones(n), np.full(n_extra, self.config.label_example_weight)]
-        ids = tokenizer(self._texts(data), truncation=True, max_length=self.config.max_length)["input_ids"]
-        as_float = lambda a: torch.tensor(a, dtype=torch.float32)  # noqa: E731
-        examples = tn.Examples(ids, torch.tensor(polarity, dtype=torch.long), as_float(themes),
-                               as_float(polarity_mask), as_float(theme_mask), as_float(weight))
-        weights = tn.LossWeights.from_labels(data.polarity, data.themes, n_polarities,
-                                             self.config.max_pos_weight, self.config.theme_loss_weight)
-        return examples, weights
-
-    def _fit_heads(self, head, vectors: np.ndarray, examples, weights, desc: str) -> None:
-        """Stage 2 (and stage 1's probe): the heads alone, on fixed sentence vectors."""
-        import torch
-
-        from sendclf.models import transformer_net as tn
-
-        c = self.config
-        x = torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32))
-        batches = tn.length_batches(np.zeros(len(x)), c.batch_size, c.probe_epochs,
-                                    np.random.default_rng(c.seed))
-        head.train()
-        tn.run_steps(tn.parameter_groups(list(head.named_parameters()), c.head_lr, c.weight_decay), batches,
-                     lambda rows: tn.loss_fn(*head(x[rows]), examples, rows, weights),
-                     warmup_ratio=0.0, grad_clip=c.grad_clip, desc=desc, show_progress=False)
-        head.eval()
-
-    def _stage_one(self, unscored: Targets) -> Encoder:
-        """The encoder fine-tuned on the unscored rows: computed once, then shared by every fit with the
-        same config and rows (all CV folds and the final model of one training run)."""
-        c = self.config
-        encoder_path = c.encoder or packaged_encoder()
-        key = _stage_one_key(c, encoder_path, unscored)
-        if key not in _stage_one:
-            _stage_one.clear()
-            _stage_one[key] = self._fine_tune(encoder_path, unscored)
-        return _stage_one[key]
-
-    def _fine_tune(self, encoder_path: str, data: Targets) -> Encoder:
-        import torch
-
-        from sendclf.models import transformer_net as tn
-
-        c = self.config
-        device = tn.resolve_device(c.device)
-        precision = tn.resolve_precision(c.train_precision, device)
-        tokenizer, encoder = tn.load_encoder(encoder_path)
-        # The token embedding table stays as pretrained: words seen in training would drift away from the
-        # unseen words they resemble, and it is half the encoder's parameters.
-        encoder.get_input_embeddings().weight.requires_grad_(False)
-        net = tn.TransformerNet(encoder, len(self.labels.polarities), len(self.labels.themes), c.dropout,
-                                c.cosine_scale).to(device)
-        examples, weights = self._examples(data, tokenizer)
-        pad_id = tokenizer.pad_token_id or 0
-
-        # Linear probing first, so fine-tuning starts from sensible heads instead of random ones.
-        vectors = tn.embed_ids(net, examples.ids, pad_id, c.inference_batch_size, precision, device)
-        self._fit_heads(net.head, vectors, examples, weights, "probe")
-
-        lengths = np.array([len(x) for x in examples.ids])
-        batches = tn.length_batches(lengths, c.batch_size, c.epochs, np.random.default_rng(c.seed))
-
-        def step_loss(rows: torch.Tensor) -> torch.Tensor:
-            input_ids, mask = tn.collate(examples.ids, rows.numpy(), pad_id)
-            with torch.autocast(device, dtype=torch.bfloat16, enabled=precision == "bfloat16"):
-                polarity_logits, theme_logits = net(input_ids.to(device), mask.to(device))
-            return tn.loss_fn(polarity_logits.float().cpu(), theme_logits.float().cpu(), examples, rows, weights)
-
-        net.train()
-        named = [(n, p) for n, p in net.named_parameters() if p.requires_grad]
-        groups = (tn.parameter_groups([(n, p) for n, p in named if n.startswith("encoder.")], c.encoder_lr,
-                                      c.weight_decay)
-                  + tn.parameter_groups([(n, p) for n, p in named if not n.startswith("encoder.")],
-                                        c.head_lr, c.weight_decay))
-        tn.run_steps(groups, batches, step_loss, warmup_ratio=c.warmup_ratio, grad_clip=c.grad_clip,
-                     desc=f"fine-tune ({precision}, {device})", show_progress=self.show_progress)
-        net.eval()
-        onnx_dir = tempfile.TemporaryDirectory(prefix="sendclf-onnx-")
-        tn.export_onnx(net, tokenizer, Path(onnx_dir.name))
-        tokenizer.save_pretrained(onnx_dir.name)
-        encoder = Encoder(net, tokenizer, onnx_dir, None, device, precision)  # embedder set below
-        encoder.embedder = CachedEmbedder(self._embedder(encoder))
-        return encoder
-
-    def _embedder(self, encoder: Encoder):
-        c = self.config
-        if c.runtime == "onnx-int8":
-            return OnnxEmbedder(Path(encoder.onnx_dir.name), c.max_length, c.inference_batch_size, c.threads)
-        return TorchEmbedder(encoder.net, encoder.tokenizer, c, encoder.device)
-
-    # ---- inference -------------------------------------------------------------------------------
-
-    @property
-    def precision(self) -> dict[str, str]:
-        """What arithmetic this model trains and predicts with, as recorded in metrics.json."""
-        encoder = getattr(self, "encoder", None)
-        info = {"runtime": self.config.runtime}
-        if encoder is not None:
-            info.update(device=encoder.device, train_precision=encoder.train_precision)
-        embedder = getattr(getattr(self, "_serving", None) or getattr(encoder, "embedder", None), "embedder",
-                           None)
-        info["inference_precision"] = getattr(embedder, "precision", "int8 (float32 heads)")
-        return info
-
-    def embed(self, texts: list[str]) -> np.ndarray:
         """Sentence vectors from the serving runtime, as the heads see them."""
         if hasattr(self, "_serving"):
             return self._serving.embed(texts)
         if hasattr(self, "encoder"):
-            return self.encoder.embedder.embed(texts)
+            return self.encoder.embedder(self.config).embed(texts)
         raise SendclfError("transformer model is not fitted or loaded")
 
     def predict_proba(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -561,7 +356,8 @@ class TransformerClassifier(Classifier):
         c = self.config
         self.arrays = load_file(str(directory / HEADS_FILE))
         if c.runtime == "onnx-int8":
-            self._serving = OnnxEmbedder(directory / ENCODER_DIR, c.max_length, c.inference_batch_size, c.threads)
+            self._serving = OnnxEmbedder(directory / ENCODER_DIR, c.max_length, c.inference_batch_size,
+                                         c.threads)
             return
         from sendclf.models import transformer_net as tn
 

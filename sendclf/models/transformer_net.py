@@ -189,8 +189,8 @@ class LossWeights:
         class_weight = np.where(counts > 0, len(polarity) / (n_polarities * np.maximum(counts, 1)), 0.0)
         positives = themes.sum(axis=0).astype(np.float64)
         pos_weight = np.clip((len(themes) - positives) / np.maximum(positives, 1), 1.0, max_pos_weight)
-        return cls(torch.tensor(class_weight, dtype=torch.float32), torch.tensor(pos_weight, dtype=torch.float32),
-                   theme_loss_weight)
+        as_tensor = lambda a: torch.tensor(a, dtype=torch.float32)  # noqa: E731
+        return cls(as_tensor(class_weight), as_tensor(pos_weight), theme_loss_weight)
 
 
 def loss_fn(polarity_logits: torch.Tensor, theme_logits: torch.Tensor, ex: Examples, rows: torch.Tensor,
@@ -275,7 +275,8 @@ def embed_ids(net: TransformerNet, ids: list[list[int]], pad_id: int, batch_size
     order = np.argsort([len(x) for x in ids], kind="stable")
     was_training = net.training
     net.eval()
-    with torch.inference_mode(), torch.autocast(device, dtype=torch.bfloat16, enabled=precision == "bfloat16"):
+    autocast = torch.autocast(device, dtype=torch.bfloat16, enabled=precision == "bfloat16")
+    with torch.inference_mode(), autocast:
         for start in range(0, len(ids), batch_size):
             rows = order[start:start + batch_size]
             input_ids, mask = collate(ids, rows, pad_id)

@@ -23,6 +23,8 @@ from itertools import cycle, islice
 from pathlib import Path
 
 from sendclf.errors import SendclfError
+from sendclf.machine import cpu_description
+from sendclf.models.base import model_class
 from sendclf.paths import REPORTS, ROOT, SEEDS
 
 BENCH_FILE = "bench.json"
@@ -80,12 +82,12 @@ def batch(n: int, source: Path = SENTENCE_SOURCE) -> list[str]:
     return list(islice(cycle(texts), n))
 
 
-def probe(model_dir: Path, texts: list[str], runs: int) -> dict:
+def probe(model_dir: Path, texts: list[str], runs: int, overrides: dict) -> dict:
     """In the child: load once, then label the whole batch `runs` times."""
     from sendclf.models.base import load_model
 
     started = time.perf_counter()
-    model = load_model(model_dir)
+    model = load_model(model_dir, overrides)
     model.show_progress = False
     load_seconds = time.perf_counter() - started
     seconds = []
@@ -96,11 +98,12 @@ def probe(model_dir: Path, texts: list[str], runs: int) -> dict:
     return {"load_seconds": load_seconds, "predict_seconds": seconds}
 
 
-def inference(model_dir: Path, n_sentences: int, runs: int) -> dict:
+def inference(model_dir: Path, n_sentences: int, runs: int, overrides: dict | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         texts_file = Path(tmp) / "texts.json"
         texts_file.write_text(json.dumps(batch(n_sentences)), encoding="utf-8")
-        run = measure([sys.executable, "-m", "sendclf.bench", str(model_dir), str(texts_file), str(runs)])
+        run = measure([sys.executable, "-m", "sendclf.bench", str(model_dir), str(texts_file), str(runs),
+                       json.dumps(overrides or {})])
     if run.returncode:
         return {"error": run.error()}
     result = json.loads(run.stdout.strip().splitlines()[-1])
@@ -136,8 +139,7 @@ def retrain(model_dir: Path, kind: str) -> dict:
 
 def machine() -> dict:
     cpus = os.cpu_count()
-    return {"summary": f"{platform.system()} {platform.machine()}, {cpus} CPUs, "
-                       f"Python {platform.python_version()}",
+    return {"summary": f"{cpu_description()}, Python {platform.python_version()}",
             "platform": platform.platform(), "cpus": cpus, "python": platform.python_version()}
 
 
@@ -151,8 +153,10 @@ def bench(models: dict[str, tuple[Path, dict]], *, runs: int = DEFAULT_RUNS,
     for name, (model_dir, metrics) in models.items():
         entry = {"name": name, "dir": str(model_dir), "kind": metrics["model"],
                  "final_fit_seconds": metrics["seconds"]["final_fit"], "cv_seconds": metrics["seconds"]["cv"]}
-        log(f"{name}: labelling {n_sentences} sentences x {runs} in a fresh process")
-        entry["inference"] = inference(model_dir, n_sentences, runs)
+        entry["inference"] = {}
+        for option, overrides in model_class(metrics["model"]).serving_options().items():
+            log(f"{name} ({option}): labelling {n_sentences} sentences x {runs} in a fresh process")
+            entry["inference"][option] = inference(model_dir, n_sentences, runs, overrides)
         log(f"{name}: cold start of `sendclf classify` x {runs}")
         entry["cold_start"] = cold_start(model_dir, runs)
         if with_retrain:
@@ -184,14 +188,18 @@ def _cell(section: dict | None, key: str, fmt: str) -> str:
 
 def bench_table(result: dict) -> tuple[list[str], list[tuple[str, ...]]]:
     """The table `sendclf bench` prints and the report shows; failures say `failed` (details in JSON)."""
-    header = ["model", "fit s", "CV s", "sent/s", "peak MB", "train MB", "retrain s", "cold s"]
+    header = ["model", "runtime", "fit s", "CV s", "sent/s", "peak MB", "train MB", "retrain s", "cold s"]
     rows = []
     for m in result["models"]:
-        inference, retrained = m["inference"], m.get("retrain")
-        rows.append((m["name"], f"{m['final_fit_seconds']:.1f}", f"{m['cv_seconds']:.1f}",
-                     _cell(inference, "sentences_per_second", ",.0f"), _cell(inference, "peak_mb", ".0f"),
-                     _cell(retrained, "peak_mb", ".0f"), _cell(retrained, "seconds", ".1f"),
-                     _cell(m["cold_start"], "median_seconds", ".2f")))
+        retrained = m.get("retrain")
+        for i, (option, inference) in enumerate(m["inference"].items()):
+            first = i == 0  # training figures and the cold start belong to the model as saved
+            rows.append((m["name"], option, f"{m['final_fit_seconds']:.1f}" if first else "",
+                         f"{m['cv_seconds']:.1f}" if first else "",
+                         _cell(inference, "sentences_per_second", ",.0f"), _cell(inference, "peak_mb", ".0f"),
+                         _cell(retrained, "peak_mb", ".0f") if first else "",
+                         _cell(retrained, "seconds", ".1f") if first else "",
+                         _cell(m["cold_start"], "median_seconds", ".2f") if first else ""))
     return header, rows
 
 
@@ -209,7 +217,10 @@ def bench_note(result: dict) -> str:
 def errors(result: dict) -> list[str]:
     found = []
     for m in result["models"]:
-        for step in ("inference", "cold_start", "retrain"):
+        for option, inference in m["inference"].items():
+            if "error" in inference:
+                found.append(f"{m['name']} inference ({option}) failed: {inference['error']}")
+        for step in ("cold_start", "retrain"):
             if m.get(step) and "error" in m[step]:
                 found.append(f"{m['name']} {step.replace('_', ' ')} failed: {m[step]['error']}")
     return found
@@ -217,6 +228,6 @@ def errors(result: dict) -> list[str]:
 
 if __name__ == "__main__":
     # The child side of `inference`: MODEL_DIR TEXTS_JSON RUNS -> one JSON line of timings on stdout.
-    directory, texts_path, n_runs = sys.argv[1:]
+    directory, texts_path, n_runs, overrides = sys.argv[1:]
     texts = json.loads(Path(texts_path).read_text(encoding="utf-8"))
-    print(json.dumps(probe(Path(directory), texts, int(n_runs))))
+    print(json.dumps(probe(Path(directory), texts, int(n_runs), json.loads(overrides))))

@@ -8,7 +8,6 @@ Steps: load the labelled corpus -> leave-one-area-out CV of the model and of the
 from __future__ import annotations
 
 import json
-import os
 import platform
 import shutil
 import tempfile
@@ -24,6 +23,7 @@ from sendclf.data import load_dataset, load_written_dataset
 from sendclf.errors import SendclfError
 from sendclf.evaluate import EvalConfig, cross_validate, fit_model, oof_records, score
 from sendclf.labels import load_labels
+from sendclf.machine import cpu_description
 from sendclf.models.base import Targets, build_model, model_class
 from sendclf.paths import CONFIGS, MODELS, SEEDS
 
@@ -42,23 +42,6 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return found
-
-
-def cpu_description() -> str:
-    """The CPU every timing was taken on: its name, cores and instruction set (no torch needed)."""
-    name = platform.processor() or platform.machine()
-    flags = ""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name") and name == (platform.processor() or platform.machine()):
-                    name = line.split(":", 1)[1].strip()
-                elif line.startswith("flags") and not flags:
-                    flags = line
-    except OSError:
-        pass
-    isa = [f for f in ("avx512_bf16", "amx_bf16", "avx512f", "avx2") if f" {f}" in flags]
-    return f"{name}, {len(os.sched_getaffinity(0))} cores, {isa[0] if isa else 'unknown ISA'}"
 
 
 def write_atomically(directory: Path, fill) -> None:

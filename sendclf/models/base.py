@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -122,6 +122,11 @@ class Classifier(ABC):
     def load_weights(self, directory: Path) -> None:
         """Read what `save_weights` wrote."""
 
+    @classmethod
+    def serving_options(cls) -> dict[str, dict]:
+        """Name -> config overrides for each way this kind can predict on this machine (benchmarked)."""
+        return {"default": {}}
+
     def hardware(self) -> dict[str, str]:
         """Where and in what arithmetic the model trains and predicts (recorded in metrics.json)."""
         return {"device": "cpu", "runtime": "numpy", "inference_precision": "float32"}
@@ -163,8 +168,9 @@ def build_model(kind: str, config: Any, labels: LabelSet) -> Classifier:
     return model_class(kind)(config, labels)
 
 
-def load_model(directory: Path) -> Classifier:
-    """Load any trained model from its directory: the kind is read from `model.json`."""
+def load_model(directory: Path, overrides: dict | None = None) -> Classifier:
+    """Load any trained model from its directory: the kind is read from `model.json`. `overrides`
+    replace saved settings that only change how it predicts (see `serving_options`)."""
     meta_path = directory / META_FILE
     if not meta_path.is_file():
         raise SendclfError(f"{directory}: no trained model here (no {META_FILE}); "
@@ -176,6 +182,8 @@ def load_model(directory: Path) -> Classifier:
     except SendclfError as error:
         raise SendclfError(f"{error}: saved by another version of sendclf; retrain it with "
                            f"`sendclf train {meta['kind']}`") from None
+    if overrides:
+        config = replace(config, **overrides)
     model = cls(config, LabelSet.from_dict(meta["labels"], source=str(meta_path)))
     model.thresholds = np.asarray(meta["thresholds"], dtype=np.float64)
     model.load_weights(directory)

@@ -310,6 +310,16 @@ class TransformerClassifier(Classifier):
 
     # ---- inference -------------------------------------------------------------------------------
 
+    @classmethod
+    def serving_options(cls) -> dict[str, dict]:
+        from sendclf.models.transformer_net import native_bfloat16
+
+        options = {"onnx-int8": {"runtime": "onnx-int8"},
+                   "torch float32": {"runtime": "torch", "inference_precision": "float32"}}
+        if native_bfloat16():
+            options["torch bfloat16"] = {"runtime": "torch", "inference_precision": "bfloat16"}
+        return options
+
     def hardware(self) -> dict[str, str]:
         serving = self._serving if hasattr(self, "_serving") else self.encoder.embedder(self.config).embedder
         info = {"runtime": self.config.runtime,

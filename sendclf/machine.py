@@ -1,0 +1,26 @@
+"""The machine every timing is taken on, read without importing torch."""
+
+from __future__ import annotations
+
+import os
+import platform
+
+# Instruction sets that decide how fast the models run, fastest first.
+ISA_FLAGS = ("amx_bf16", "avx512_bf16", "avx512_vnni", "avx512f", "avx2")
+
+
+def cpu_description() -> str:
+    """'AMD EPYC 7B13, 2 cores, avx2': the CPU's name, the cores this process may use, its best ISA flag."""
+    name, flags = platform.processor() or platform.machine(), set()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name":
+                    name = value.strip()
+                elif key.strip() == "flags" and not flags:
+                    flags = set(value.split())
+    except OSError:
+        pass
+    best = next((flag for flag in ISA_FLAGS if flag in flags), "unknown ISA")
+    return f"{name}, {len(os.sched_getaffinity(0))} cores, {best}"

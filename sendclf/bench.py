@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from itertools import cycle, islice
 from pathlib import Path
 
+from sendclf.atomic import write_text
 from sendclf.errors import SendclfError
 from sendclf.machine import cpu_description
 from sendclf.models.base import model_class
@@ -32,7 +33,6 @@ DEFAULT_RUNS = 5
 BATCH_SENTENCES = 1000
 COLD_START_ARTICLE = SEEDS / "articles" / "kent.txt"
 SENTENCE_SOURCE = SEEDS / "labels.jsonl"  # real sentences, repeated up to the batch size
-CONFIG_FILE = "config.yaml"  # the resolved config train.py writes beside the model
 RSS_BYTES = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is bytes on macOS, KiB on Linux
 MB = 1024 * 1024
 ERROR_LINES = 3  # of a failed subprocess's stderr, kept in bench.json
@@ -126,6 +126,8 @@ def cold_start(model_dir: Path, runs: int, article: Path = COLD_START_ARTICLE) -
 
 def retrain(model_dir: Path, kind: str) -> dict:
     """Train the same kind with the model's own resolved config into a scratch folder."""
+    from sendclf.train import CONFIG_FILE
+
     config = model_dir / CONFIG_FILE
     with tempfile.TemporaryDirectory() as tmp:
         argv = sendclf_command() + ["train", kind, "--out", str(Path(tmp) / kind), "-q"]
@@ -172,9 +174,7 @@ def bench(models: dict[str, tuple[Path, dict]], *, runs: int = DEFAULT_RUNS,
 def write(result: dict, out_dir: Path = REPORTS) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / BENCH_FILE
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_text(path, json.dumps(result, indent=1) + "\n")
     return path
 
 

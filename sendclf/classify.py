@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -356,31 +355,6 @@ def classify(model, documents: list[Document], model_name: str = "", console=Non
 
 
 # ---- writing ---------------------------------------------------------------------------------------
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder and os.replace: readers never see half a file."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise SendclfError(f"{path}: folder {directory} does not exist")
-    if path.is_dir():
-        raise SendclfError(f"{path}: is a folder, not a file")
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as error:
-        raise SendclfError(f"{path}: cannot write ({error.strerror})") from None
-    try:
-        with os.fdopen(fd, "w", encoding=UTF8, newline="") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
-        os.replace(temp, path)
-    except OSError as error:
-        raise SendclfError(f"{path}: cannot write ({error.strerror})") from None
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
 
 
 def write_stdout(text: str) -> None:

@@ -187,6 +187,7 @@ def classify(
     import sys
 
     from sendclf import classify as lib
+    from sendclf.atomic import write_text
     from sendclf.render import DEFAULT_WIDTH, render, resolve_format
 
     fmt = resolve_format(fmt, output)
@@ -209,7 +210,7 @@ def classify(
     if output is None:
         lib.write_stdout(text)
     else:
-        lib.write_atomically(output, text)
+        write_text(output, text)
         err.print(f"wrote {run.n_sentences} sentences from {len(run.documents)} document(s) to "
                   f"{escape(str(output))}", highlight=False, soft_wrap=True)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from sendclf import compare as comparing
+from sendclf.atomic import write_file, write_text
 from sendclf.bench import BENCH_FILE, bench_note, bench_table
 from sendclf.evaluate import EvalConfig
 from sendclf.paths import REPORTS
@@ -48,16 +48,10 @@ def slug(name: str) -> str:
 
 
 def _save(figure: Figure, path: Path) -> None:
-    """Write beside the target and swap it in, so a reader never sees half a PNG."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    figure.savefig(tmp, dpi=DPI, format="png", bbox_inches="tight")
-    os.replace(tmp, path)
+    write_file(path, lambda temp: figure.savefig(temp, dpi=DPI, format="png", bbox_inches="tight"))
 
 
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+_write_text = write_text  # every report file is swapped in whole
 
 
 # --- figures ------------------------------------------------------------------------------------------

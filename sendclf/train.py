@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import platform
-import shutil
-import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
 
 import yaml
 
+from sendclf.atomic import write_directory
 from sendclf.card import model_card
 from sendclf.config import load_config, to_dict
 from sendclf.data import load_dataset, load_written_dataset
@@ -42,19 +41,6 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return found
-
-
-def write_atomically(directory: Path, fill) -> None:
-    """Build the directory beside its final place, then swap it in: a failure leaves the old one."""
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
-    try:
-        fill(staging)
-        if directory.exists():
-            shutil.rmtree(directory)
-        staging.rename(directory)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def override(config, settings: list[str], source: str):
@@ -132,7 +118,7 @@ def train(kind: str, config_path: Path | None = None, out_dir: Path | None = Non
             encoding="utf-8")
         (directory / CARD_FILE).write_text(model_card(metrics, to_dict(config)), encoding="utf-8")
 
-    write_atomically(out_dir or MODELS / kind, fill)
+    write_directory(out_dir or MODELS / kind, fill)
     return metrics
 
 

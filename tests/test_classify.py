@@ -1,6 +1,4 @@
 import io
-import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -257,33 +255,3 @@ def test_short_inputs_show_no_progress_bar(model):
     console = Console(file=io.StringIO(), force_terminal=True, width=80)
     lib.predict_all(model, ["Waits are long."] * 3, console)
     assert console.file.getvalue() == ""
-
-
-# ---- writing ---------------------------------------------------------------------------------------
-
-
-def test_write_atomically_replaces_the_file(tmp_path):
-    target = tmp_path / "out.jsonl"
-    target.write_text("old")
-    lib.write_atomically(target, '{"a": 1}\n')
-    assert target.read_text() == '{"a": 1}\n'
-    assert os.listdir(tmp_path) == ["out.jsonl"]
-    assert target.stat().st_mode & 0o777 != 0o600
-
-
-def test_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypatch):
-    target = tmp_path / "out.json"
-    target.write_text("old")
-
-    def fail(*_):
-        raise OSError(28, "No space left on device")
-    monkeypatch.setattr(lib.os, "replace", fail)
-    with pytest.raises(SendclfError, match="No space left"):
-        lib.write_atomically(target, json.dumps({"new": True}))
-    assert target.read_text() == "old"
-    assert os.listdir(tmp_path) == ["out.json"]
-
-
-def test_write_into_a_missing_folder_is_an_error(tmp_path):
-    with pytest.raises(SendclfError, match="does not exist"):
-        lib.write_atomically(tmp_path / "nope" / "out.csv", "x")

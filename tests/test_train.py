@@ -4,6 +4,7 @@ import pytest
 
 from sendclf.errors import SendclfError
 from sendclf.models.base import load_model
+from sendclf import train as train_module
 from sendclf.train import load_metrics, train
 
 
@@ -23,15 +24,41 @@ def test_train_writes_a_complete_model_directory(tmp_path, trainable_seeds):
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")], "staging dir left behind"
 
 
-def test_failed_training_leaves_the_old_model(tmp_path, trainable_seeds):
+def test_failed_training_leaves_the_old_model(tmp_path, trainable_seeds, monkeypatch):
     out = tmp_path / "tfidf"
     train("tfidf", out_dir=out, seeds=trainable_seeds, quiet=True)
-    before = (out / "metrics.json").read_text()
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("nonsense: 1\n")
-    with pytest.raises(SendclfError, match="unknown key"):
-        train("tfidf", config_path=bad, out_dir=out, seeds=trainable_seeds, quiet=True)
-    assert (out / "metrics.json").read_text() == before
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def failing_card(*_):  # fails after the model and metrics.json are already in the staging folder
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(train_module, "model_card", failing_card)
+    with pytest.raises(OSError, match="No space left"):
+        train("tfidf", out_dir=out, seeds=trainable_seeds, quiet=True, settings=["theme_c=1.0"])
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder left behind
+
+
+def test_written_corpus_trains_every_fold_and_is_never_scored(tmp_path, trainable_seeds):
+    written = trainable_seeds / "written"
+    written.mkdir()
+    rows = [{"id": f"w-{i}", "text": f"Families wait far too long for therapy number {i}.",
+             "polarity": "weakness", "themes": ["health_access"], "register": "news", "area": "Invented"}
+            for i in range(4)]
+    (written / "batch.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with_corpus = train("tfidf", out_dir=tmp_path / "a", seeds=trainable_seeds, quiet=True)
+    assert with_corpus["n_written"] == 4 and len(with_corpus["out_of_fold"]) == 18
+    without = train("tfidf", out_dir=tmp_path / "b", seeds=trainable_seeds, quiet=True, written_corpus=False)
+    assert without["n_written"] == 0 and without["evaluation"]["written_corpus"] is False
+
+
+def test_set_overrides_are_checked_like_the_config_file(tmp_path, trainable_seeds):
+    metrics = train("tfidf", out_dir=tmp_path / "m", seeds=trainable_seeds, quiet=True, settings=["theme_c=2"])
+    assert "theme_c: 2.0" in (tmp_path / "m" / "config.yaml").read_text()
+    assert metrics["hardware"]["cpu"]
+    with pytest.raises(SendclfError, match="unknown key 'nonsense'"):
+        train("tfidf", out_dir=tmp_path / "m", seeds=trainable_seeds, quiet=True, settings=["nonsense=1"])
+    with pytest.raises(SendclfError, match="expected key=value"):
+        train("tfidf", out_dir=tmp_path / "m", seeds=trainable_seeds, quiet=True, settings=["theme_c"])
 
 
 def test_missing_metrics_is_a_clear_error(tmp_path):

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 
 from sendclf.labels import LabelSet
 from sendclf.metrics import HEADLINE, bootstrap_ci, headline, per_class, polarity_confusion
-from sendclf.models.base import Classifier, Targets
+from sendclf.models.base import Classifier, Targets, with_temperature
 from sendclf.thresholds import best_threshold
 
 
@@ -29,7 +29,9 @@ class EvalConfig:
     seed: int = 0
     written_corpus: bool = True  # train every model on seeds/written/ too (never scored)
     tune_threshold: bool = True  # theme threshold from the grid by inner leave-one-area-out CV
-    threshold_grid: tuple[float, ...] = (0.2, 0.3, 0.4, 0.5, 0.6)
+    threshold_grid: tuple[float, ...] = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
+    calibrate: bool = True  # polarity temperature fitted on out-of-fold predictions (cross-fitted in CV)
+    ece_bins: int = 10
 
 
 @dataclass
@@ -39,6 +41,7 @@ class OutOfFold:
     polarity_probs: np.ndarray
     theme_probs: np.ndarray
     themes: np.ndarray  # bool, the model's theme decisions
+    calibrated_polarity_probs: np.ndarray | None = None  # cross-fitted temperature (see `calibration`)
 
     @property
     def polarity(self) -> np.ndarray:
@@ -108,6 +111,56 @@ def cross_validate(make_model: Callable[[], Classifier], data: Targets, extra: T
     return oof
 
 
+# ---- calibration: one temperature on the polarity scores ------------------------------------------------
+
+TEMPERATURE_BOUNDS = (0.05, 20.0)
+
+
+def fit_temperature(probs: np.ndarray, gold: np.ndarray) -> float:
+    """The temperature that minimises the negative log-likelihood of the gold polarities."""
+    from scipy.optimize import minimize_scalar
+
+    rows = np.arange(len(gold))
+
+    def nll(log_t: float) -> float:
+        return -np.log(np.clip(with_temperature(probs, np.exp(log_t))[rows, gold], 1e-12, 1.0)).mean()
+
+    low, high = np.log(TEMPERATURE_BOUNDS)
+    return float(np.exp(minimize_scalar(nll, bounds=(low, high), method="bounded").x))
+
+
+def cross_fitted(probs: np.ndarray, gold: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Each area's scores calibrated by a temperature fitted on the other areas only, so the calibrated
+    out-of-fold figures stay honest."""
+    out = np.zeros_like(probs)
+    for area in dict.fromkeys(groups):
+        held_out = groups == area
+        out[held_out] = with_temperature(probs[held_out], fit_temperature(probs[~held_out], gold[~held_out]))
+    return out
+
+
+def expected_calibration_error(probs: np.ndarray, gold: np.ndarray, bins: int) -> float:
+    """Top-label ECE: the gap between confidence and accuracy, averaged over equal-width confidence bins."""
+    confidence, correct = probs.max(axis=1), probs.argmax(axis=1) == gold
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    index = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
+    return float(sum(abs(confidence[index == b].mean() - correct[index == b].mean()) * (index == b).mean()
+                     for b in range(bins) if (index == b).any()))
+
+
+def calibration(data: Targets, oof: OutOfFold, config: EvalConfig) -> dict:
+    """ECE and mean confidence before and after (cross-fitted) temperature scaling; the final temperature."""
+    gold = data.polarity
+    after = cross_fitted(oof.polarity_probs, gold, data.groups)
+    figures = {"bins": config.ece_bins, "accuracy": float((oof.polarity == gold).mean()),
+               "temperature": fit_temperature(oof.polarity_probs, gold)}
+    for name, probs in (("before", oof.polarity_probs), ("after", after)):
+        figures[f"ece_{name}"] = expected_calibration_error(probs, gold, config.ece_bins)
+        figures[f"mean_confidence_{name}"] = float(probs.max(axis=1).mean())
+    oof.calibrated_polarity_probs = after
+    return figures
+
+
 def score(data: Targets, oof: OutOfFold, labels: LabelSet, config: EvalConfig) -> dict:
     """Headline figures with CIs, per-class figures and the polarity confusion matrix."""
     args = (data.polarity, oof.polarity, data.themes, oof.themes.astype(np.float32), data.main_theme)
@@ -134,6 +187,8 @@ def oof_records(ids: list[str], data: Targets, oof: OutOfFold, labels: LabelSet)
             "gold_main_theme": labels.theme_ids[data.main_theme[i]],
             "polarity": labels.polarity_ids[oof.polarity[i]],
             "polarity_scores": [round(float(p), 5) for p in oof.polarity_probs[i]],
+            **({} if oof.calibrated_polarity_probs is None else {"calibrated_polarity_scores": [
+                round(float(p), 5) for p in oof.calibrated_polarity_probs[i]]}),
             "themes": [labels.theme_ids[t] for t in np.flatnonzero(oof.themes[i])],
             "theme_scores": [round(float(p), 5) for p in oof.theme_probs[i]],
         })

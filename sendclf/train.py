@@ -20,7 +20,7 @@ from sendclf.card import model_card
 from sendclf.config import load_config, to_dict
 from sendclf.data import load_dataset, load_written_dataset
 from sendclf.errors import SendclfError
-from sendclf.evaluate import EvalConfig, cross_validate, fit_model, oof_records, score
+from sendclf.evaluate import EvalConfig, calibration, cross_validate, fit_model, oof_records, score
 from sendclf.labels import load_labels
 from sendclf.machine import cpu_description
 from sendclf.models.base import Targets, build_model, model_class
@@ -86,8 +86,12 @@ def train(kind: str, config_path: Path | None = None, out_dir: Path | None = Non
     reference_oof = cross_validate(lambda: reference_cls(reference_cls.config_class(), labels), data, extra,
                                    eval_config, desc="majority cv", quiet=True)
 
+    calibrated = calibration(data, oof, eval_config) if eval_config.calibrate else None
+
     started = time.perf_counter()
     final = fit_model(make, data, extra, eval_config, quiet=quiet, tuning_probs=oof.theme_probs)
+    if calibrated:
+        final.temperature = calibrated["temperature"]
     fit_seconds = time.perf_counter() - started
 
     metrics = {
@@ -103,6 +107,7 @@ def train(kind: str, config_path: Path | None = None, out_dir: Path | None = Non
         "reference": {"model": REFERENCE_KIND, "scores": score(data, reference_oof, labels, eval_config),
                       "out_of_fold": oof_records(list(dataset["id"]), data, reference_oof, labels)},
         "evaluation": to_dict(eval_config),
+        "calibration": calibrated,
         "thresholds": dict(zip(labels.theme_ids, (float(t) for t in final.thresholds), strict=True)),
         "hardware": {**final.hardware(), "cpu": cpu_description()},
         "seconds": {"cv": round(cv_seconds, 2), "final_fit": round(fit_seconds, 2)},

@@ -41,3 +41,27 @@ def test_complete_configs_must_name_every_setting():
     assert from_dict(Demo, {"rate": 0.2, "steps": 1, "sizes": [1], "name": None}, complete=True).steps == 1
     with pytest.raises(SendclfError, match="model.json: no 'name' setting"):
         from_dict(Demo, {"rate": 0.2, "steps": 1, "sizes": [1]}, source="model.json", complete=True)
+
+
+@pytest.mark.parametrize("name", ["tfidf", "transformer", "evaluate"])
+def test_shipped_yaml_states_exactly_the_dataclass_defaults(name):
+    """Defaults live in the dataclass; the YAML documents them. Any drift between the two fails here."""
+    from sendclf.evaluate import EvalConfig
+    from sendclf.models.tfidf import TfidfConfig
+    from sendclf.models.transformer import TransformerConfig
+    from sendclf.paths import CONFIGS
+
+    cls = {"tfidf": TfidfConfig, "transformer": TransformerConfig, "evaluate": EvalConfig}[name]
+    assert load_config(cls, CONFIGS / f"{name}.yaml") == cls()
+
+
+def test_literal_options_are_checked_by_the_loader():
+    from typing import Literal
+
+    @dataclass
+    class Choice:
+        runtime: Literal["onnx-int8", "torch"] = "torch"
+
+    assert from_dict(Choice, {"runtime": "onnx-int8"}).runtime == "onnx-int8"
+    with pytest.raises(SendclfError, match="runtime must be one of onnx-int8, torch, got 'tensorrt'"):
+        from_dict(Choice, {"runtime": "tensorrt"}, source="x.yaml")

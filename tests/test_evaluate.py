@@ -98,3 +98,38 @@ def test_majority_reference_predicts_the_most_frequent_labels(labels):
     data.polarity[-1] = 1
     oof = cross_validate(lambda: build_model("majority", None, labels), data, None, EvalConfig(), quiet=True)
     assert (oof.polarity == 0).all()
+
+
+def overconfident(n=600, seed=0):
+    """Scores that say 0.99 while being right only 70% of the time."""
+    rng = np.random.default_rng(seed)
+    gold = rng.integers(0, 3, n)
+    predicted = np.where(rng.random(n) < 0.7, gold, (gold + 1) % 3)
+    probs = np.full((n, 3), 0.005)
+    probs[np.arange(n), predicted] = 0.99
+    return probs, gold
+
+
+def test_temperature_softens_overconfident_scores_and_keeps_every_decision():
+    from sendclf.evaluate import expected_calibration_error, fit_temperature
+    from sendclf.models.base import with_temperature
+
+    probs, gold = overconfident()
+    temperature = fit_temperature(probs, gold)
+    calibrated = with_temperature(probs, temperature)
+    assert temperature > 1
+    assert (calibrated.argmax(axis=1) == probs.argmax(axis=1)).all()
+    before, after = (expected_calibration_error(p, gold, bins=10) for p in (probs, calibrated))
+    assert before > 0.25 and after < 0.05
+    np.testing.assert_allclose(calibrated.max(axis=1).mean(), 0.7, atol=0.03)
+
+
+def test_cross_fitted_calibration_never_uses_the_area_it_calibrates():
+    from sendclf.evaluate import cross_fitted
+
+    probs, gold = overconfident()
+    groups = np.repeat(np.array(["a", "b", "c"], dtype=object), 200)
+    probs[groups == "c"] = np.eye(3)[gold[groups == "c"]] * 0.98 + 0.0067  # area c is always right
+    out = cross_fitted(probs, gold, groups)
+    # a and b teach a high temperature, so c's correct but confident scores are softened anyway
+    assert out[groups == "c"].max(axis=1).mean() < 0.85

@@ -78,6 +78,14 @@ class Prediction:
     theme_scores: dict[str, float]
 
 
+def with_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
+    """softmax(log p / T): T > 1 softens overconfident scores; the argmax, so every decision, is unchanged."""
+    z = np.log(np.clip(probs, 1e-12, 1.0)) / temperature
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
 def decide_themes(theme_probs: np.ndarray, thresholds: np.ndarray, no_theme: int) -> np.ndarray:
     """Multi-hot decisions: every theme at or above its threshold, and always the most likely one.
 
@@ -104,6 +112,7 @@ class Classifier(ABC):
         self.config = config
         self.labels = labels
         self.thresholds = np.full(len(labels.themes), getattr(config, "theme_threshold", 0.5))
+        self.temperature = 1.0  # polarity calibration, fitted on out-of-fold predictions by train.py
         self.show_progress = True  # long fits show a progress bar on stderr unless told to be quiet
 
     @abstractmethod
@@ -134,8 +143,15 @@ class Classifier(ABC):
     def decide(self, theme_probs: np.ndarray) -> np.ndarray:
         return decide_themes(theme_probs, self.thresholds, self.labels.no_theme_index)
 
-    def predict(self, texts: list[str]) -> list[Prediction]:
+    def calibrated_proba(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """`predict_proba` with the polarity scores calibrated by the model's temperature."""
         polarity_probs, theme_probs = self.predict_proba(texts)
+        if self.temperature != 1.0 and len(polarity_probs):
+            polarity_probs = with_temperature(polarity_probs, self.temperature)
+        return polarity_probs, theme_probs
+
+    def predict(self, texts: list[str]) -> list[Prediction]:
+        polarity_probs, theme_probs = self.calibrated_proba(texts)
         chosen = self.decide(theme_probs)
         scores = lambda names, probs: {n: round(float(p), 4) for n, p in zip(names, probs, strict=True)}  # noqa: E731
         predictions = []
@@ -152,7 +168,7 @@ class Classifier(ABC):
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         meta = {"kind": self.kind, "config": to_dict(self.config), "labels": self.labels.to_dict(),
-                "thresholds": [float(t) for t in self.thresholds]}
+                "thresholds": [float(t) for t in self.thresholds], "temperature": self.temperature}
         (directory / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         self.save_weights(directory)
 
@@ -186,5 +202,6 @@ def load_model(directory: Path, overrides: dict | None = None) -> Classifier:
         config = replace(config, **overrides)
     model = cls(config, LabelSet.from_dict(meta["labels"], source=str(meta_path)))
     model.thresholds = np.asarray(meta["thresholds"], dtype=np.float64)
+    model.temperature = float(meta.get("temperature", 1.0))
     model.load_weights(directory)
     return model

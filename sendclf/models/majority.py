@@ -15,7 +15,6 @@ WEIGHTS = "majority.json"
 
 @dataclass
 class MajorityConfig:
-    seed: int = 0
     theme_threshold: float = 0.5
 
 

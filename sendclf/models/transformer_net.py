@@ -10,6 +10,7 @@ Imported only to train, or to predict with the torch runtime: the ONNX runtime p
 
 from __future__ import annotations
 
+import logging
 import os
 import platform
 import sys
@@ -301,7 +302,11 @@ def export_onnx(net: TransformerNet, tokenizer, directory: Path) -> Path:
                           dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
                                         "attention_mask": {0: "batch", 1: "tokens"}, "pooled": {0: "batch"}},
                           opset_version=17, dynamo=False)
-        quantize_dynamic(str(full), str(quantised), weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul"])
+        logging.disable(logging.WARNING)  # the quantiser's advice to pre-process, printed on every export
+        try:
+            quantize_dynamic(str(full), str(quantised), weight_type=QuantType.QInt8, per_channel=True,
+                             op_types_to_quantize=["MatMul"])
+        finally:
+            logging.disable(logging.NOTSET)
     full.unlink()
     return quantised

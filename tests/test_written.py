@@ -1,0 +1,63 @@
+"""The written corpus: valid by the label contract, covering every cell, and no copy of the seeds."""
+
+import re
+from collections import Counter
+
+import pytest
+
+from sendclf.data import WRITTEN_KEYS, read_label_records, read_written
+from sendclf.errors import SendclfError
+from sendclf.paths import SEEDS
+
+RUN = 8  # words in a row that a written sentence may not share with a seed sentence
+
+
+def runs(text: str, n: int = RUN) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+@pytest.fixture(scope="module")
+def written(labels):
+    return read_written(labels)
+
+
+def test_no_written_sentence_shares_a_run_of_8_words_with_a_seed(written):
+    seed_runs = set().union(*(runs(r.text) for r in read_label_records(SEEDS / "labels.jsonl")))
+    leaks = [(r.id, " ".join(sorted(runs(r.text) & seed_runs)[0])) for _, r in written
+             if runs(r.text) & seed_runs]
+    assert leaks == []
+
+
+def test_the_leak_check_would_catch_a_copied_sentence():
+    seed = read_label_records(SEEDS / "labels.jsonl")[0].text
+    assert runs("Reporters wrote: " + seed.lower()) & runs(seed)
+
+
+def test_every_polarity_and_theme_cell_is_covered(written, labels):
+    cells = Counter((r.themes[0], r.polarity) for _, r in written)
+    for theme in labels.theme_ids:
+        if theme == labels.no_theme:
+            continue
+        assert cells[(theme, "weakness")] >= 40 and cells[(theme, "strength")] >= 40, theme
+        assert cells[(theme, "neutral")] >= 15, theme
+    assert sum(n for (theme, _), n in cells.items() if theme == labels.no_theme) >= 300
+    assert len(written) >= 2500
+
+
+def test_invalid_written_records_are_one_clear_error(tmp_path, labels):
+    folder = tmp_path / "written"
+    folder.mkdir()
+    good = '{"id": "w1", "text": "Waits are long.", "polarity": "weakness", "themes": ["health_access"], ' \
+           '"register": "news", "area": "Invented"}'
+    for bad, message in (
+        (good.replace('"news"', '"news", "extra": 1'), "exactly the keys"),
+        (good.replace('["health_access"]', '["other", "inclusion"]'), "must stand alone"),
+        (good.replace("weakness", "bad"), "unknown polarity"),
+        (good + "\n" + good.replace('"w1"', '"w2"'), "duplicate text"),
+        ("not json", "not valid JSON"),
+    ):
+        (folder / "batch.jsonl").write_text(bad + "\n")
+        with pytest.raises(SendclfError, match=message):
+            read_written(labels, tmp_path)
+    assert set(WRITTEN_KEYS) == {"id", "text", "polarity", "themes", "register", "area"}

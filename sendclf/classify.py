@@ -73,12 +73,16 @@ class SentenceResult:
     polarity_scores: dict[str, float]
     themes: list[str]
     theme_scores: dict[str, float]
+    evidence: dict | None = None  # nearest labelled training sentences (and TF-IDF's n-grams)
 
     def record(self) -> dict:
-        """The public per-sentence schema (JSONL, CSV, JSON): exactly these keys, in this order."""
-        return {"id": self.id, "source": self.source, "text": self.text, "polarity": self.polarity,
-                "polarity_scores": self.polarity_scores, "themes": self.themes,
-                "theme_scores": self.theme_scores}
+        """The public per-sentence schema (JSONL, JSON): exactly these keys, in this order."""
+        record = {"id": self.id, "source": self.source, "text": self.text, "polarity": self.polarity,
+                  "polarity_scores": self.polarity_scores, "themes": self.themes,
+                  "theme_scores": self.theme_scores}
+        if self.evidence is not None:
+            record["evidence"] = self.evidence
+        return record
 
 
 @dataclass
@@ -303,11 +307,17 @@ def set_threshold(model, threshold: float | None) -> None:
         model.thresholds = np.full(len(model.labels.themes), threshold)
 
 
-def predict_all(model, texts: list[str], console=None) -> list:
-    """Predictions in chunks, with a progress bar on `console` (stderr) when there are many sentences."""
+def predict_all(model, texts: list[str], console=None, evidence: bool = False) -> list[tuple]:
+    """(prediction, evidence or None) per sentence, in chunks, with a progress bar on `console` (stderr)
+    when there are many sentences."""
     chunks = [texts[start:start + CHUNK_SIZE] for start in range(0, len(texts), CHUNK_SIZE)]
+
+    def one(chunk: list[str]) -> list[tuple]:
+        found = model.evidence(chunk) if evidence else None
+        return list(zip(model.predict(chunk), found or [None] * len(chunk), strict=True))
+
     if console is None or len(texts) < PROGRESS_MIN_SENTENCES:
-        return [p for chunk in chunks for p in model.predict(chunk)]
+        return [p for chunk in chunks for p in one(chunk)]
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     predictions = []
@@ -315,7 +325,7 @@ def predict_all(model, texts: list[str], console=None) -> list:
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("classify", total=len(texts))
         for chunk in chunks:
-            predictions.extend(model.predict(chunk))
+            predictions.extend(one(chunk))
             progress.advance(task, len(chunk))
     return predictions
 
@@ -336,19 +346,20 @@ def summarise(sentences: list[SentenceResult], labels: LabelSet) -> Summary:
     return Summary(len(sentences), polarity, [ThemeCount(t, themes[t]) for t in ranked])
 
 
-def classify(model, documents: list[Document], model_name: str = "", console=None) -> Run:
+def classify(model, documents: list[Document], model_name: str = "", console=None,
+             evidence: bool = False) -> Run:
     """Classify every sentence of every document in one pass over the model."""
     texts = [item.text for doc in documents for item in doc.items]
-    predictions = iter(predict_all(model, texts, console))
+    predictions = iter(predict_all(model, texts, console, evidence))
     run = Run(model=model_name or model.kind, kind=model.kind, labels=model.labels,
               thresholds={t: round(float(x), 4) for t, x in zip(model.labels.theme_ids, model.thresholds,
                                                                 strict=True)})
     for doc in documents:
         sentences = []
         for item in doc.items:
-            p = next(predictions)
+            p, found = next(predictions)
             sentences.append(SentenceResult(item.id, doc.source, item.index, item.paragraph, item.text,
-                                            p.polarity, p.polarity_scores, p.themes, p.theme_scores))
+                                            p.polarity, p.polarity_scores, p.themes, p.theme_scores, found))
         summary = summarise(sentences, model.labels)
         run.documents.append(DocumentResult(doc.source, doc.kind, sentences, summary))
     return run

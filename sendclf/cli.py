@@ -182,13 +182,17 @@ def classify(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here (atomically), not stdout."),
     threshold: str | None = typer.Option(
         None, metavar="X", help="One threshold (0-1) for every theme instead of the model's own."),
+    evidence: bool | None = typer.Option(
+        None, "--evidence/--no-evidence", show_default=False,
+        help="Add the 3 most similar labelled training sentences per sentence (default: on for json, "
+             "jsonl and html)."),
 ):
     """Label every sentence of new articles with a polarity and themes, and summarise each article."""
     import sys
 
     from sendclf import classify as lib
     from sendclf.atomic import write_text
-    from sendclf.render import DEFAULT_WIDTH, render, resolve_format
+    from sendclf.render import DEFAULT_WIDTH, EVIDENCE_FORMATS, render, resolve_format
 
     fmt = resolve_format(fmt, output)
     theme_threshold = lib.parse_threshold(threshold)
@@ -204,7 +208,9 @@ def classify(
     classifier = lib.load(model_dir)
     lib.set_threshold(classifier, theme_threshold)
     progress = err if err.is_terminal else None
-    run = lib.classify(classifier, documents, model or model_dir.name, console=progress)
+    with_evidence = fmt in EVIDENCE_FORMATS if evidence is None else evidence
+    run = lib.classify(classifier, documents, model or model_dir.name, console=progress,
+                       evidence=with_evidence)
     to_terminal = output is None and out.is_terminal
     text = render(run, fmt, width=out.width if to_terminal else DEFAULT_WIDTH, color=to_terminal)
     if output is None:

@@ -17,6 +17,7 @@ from sendclf.errors import SendclfError
 
 FORMATS = ("table", "jsonl", "csv", "json", "html")
 DEFAULT_FORMAT = "table"
+EVIDENCE_FORMATS = ("jsonl", "json", "html")  # formats that show evidence unless told not to
 DEFAULT_WIDTH = 120  # table width when not printing to a terminal (files, pipes)
 SCORE_DIGITS = 2  # shown in the table and the HTML tooltips; the data formats keep the model's rounding
 THEME_SEPARATOR = ";"  # between themes in a CSV cell
@@ -194,7 +195,14 @@ def _tooltip(s: SentenceResult, names: dict[str, str]) -> str:
                           sorted(s.polarity_scores.items(), key=lambda kv: -kv[1]))
     themes = "\n".join(f"{'✓' if t in s.themes else '  '} {names.get(t, t)} ({t}) {v:.{SCORE_DIGITS}f}"
                        for t, v in sorted(s.theme_scores.items(), key=lambda kv: -kv[1]))
-    return f"{s.id}\npolarity: {polarity}\nthemes:\n{themes}"
+    tip = f"{s.id}\npolarity: {polarity}\nthemes:\n{themes}"
+    if s.evidence:
+        nearest = "\n".join(f"  {n['similarity']:.2f} [{n['polarity']} · {', '.join(n['themes'])}] {n['text']}"
+                             for n in s.evidence["nearest"])
+        tip += f"\nmost similar labelled sentences:\n{nearest}"
+        if s.evidence.get("ngrams"):
+            tip += "\nwords behind the polarity: " + ", ".join(g["ngram"] for g in s.evidence["ngrams"])
+    return tip
 
 
 def _sentence_html(s: SentenceResult, names: dict[str, str], no_theme: str, show_id: bool) -> str:

@@ -92,6 +92,7 @@ def train(kind: str, config_path: Path | None = None, out_dir: Path | None = Non
     final = fit_model(make, data, extra, eval_config, quiet=quiet, tuning_probs=oof.theme_probs)
     if calibrated:
         final.temperature = calibrated["temperature"]
+    final.remember(data + extra if extra is not None else data)
     fit_seconds = time.perf_counter() - started
 
     metrics = {

@@ -246,7 +246,7 @@ def test_summary_counts_findings_per_theme_most_weakness_first(labels):
 def test_long_inputs_show_a_progress_bar_on_the_given_console(model):
     console = Console(file=io.StringIO(), force_terminal=True, width=80)
     texts = ["Waiting times are long."] * lib.PROGRESS_MIN_SENTENCES
-    predictions = lib.predict_all(model, texts, console)
+    predictions = [p for p, _ in lib.predict_all(model, texts, console)]
     assert len(predictions) == len(texts)
     assert "classifying" in console.file.getvalue()
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from test_classify import ARTICLE, PAGE
-from tiny_model import train_tiny_model
+from tiny_model import TINY_DATA, train_tiny_model
 from typer.testing import CliRunner
 
 from sendclf.cli import app
 
 runner = CliRunner()
-RECORD_KEYS = ["id", "source", "text", "polarity", "polarity_scores", "themes", "theme_scores"]
+RECORD_KEYS = ["id", "source", "text", "polarity", "polarity_scores", "themes", "theme_scores", "evidence"]
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +88,21 @@ def test_jsonl_output_schema(model_dir, inputs, labels):
         assert all(isinstance(v, float) and 0 <= v <= 1 for v in
                    [*record["polarity_scores"].values(), *record["theme_scores"].values()])
         assert record["themes"] and set(record["themes"]) <= set(labels.theme_ids)
+        nearest = record["evidence"]["nearest"]
+        assert len(nearest) == 3 and [n["similarity"] for n in nearest] == sorted(
+            (n["similarity"] for n in nearest), reverse=True)
+        assert all(n["polarity"] in labels.polarity_ids and n["text"] for n in nearest)
+        assert all(g["weight"] > 0 for g in record["evidence"]["ngrams"])
+
+
+def test_evidence_is_the_most_similar_training_sentence(model_dir, tmp_path):
+    seen = TINY_DATA["weakness"][1][0]
+    (tmp_path / "one.jsonl").write_text(json.dumps({"text": seen}) + "\n")
+    record = json.loads(classify(model_dir, tmp_path / "one.jsonl", "-f", "jsonl").stdout)
+    assert record["evidence"]["nearest"][0]["text"] == seen
+    assert record["evidence"]["nearest"][0]["similarity"] == pytest.approx(1.0)
+    plain = json.loads(classify(model_dir, tmp_path / "one.jsonl", "-f", "jsonl", "--no-evidence").stdout)
+    assert "evidence" not in plain
 
 
 def test_folder_classifies_every_file_sorted(model_dir, inputs):

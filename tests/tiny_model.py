@@ -33,5 +33,7 @@ def train_tiny_model(directory: Path, labels) -> Path:
     themes = np.array(themes)
     targets = Targets(texts, np.array(polarity), themes, themes.argmax(axis=1),
                       np.array([f"a{i % 3}" for i in range(len(texts))]))
-    build_model("tfidf", TfidfConfig(), labels).fit(targets).save(directory)
+    model = build_model("tfidf", TfidfConfig(), labels).fit(targets)
+    model.remember(targets)
+    model.save(directory)
     return directory

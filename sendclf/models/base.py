@@ -40,10 +40,13 @@ class Targets:
     main_theme: np.ndarray  # (n,) index of the first (main) gold theme
     groups: np.ndarray  # (n,) local area: the unit that cross-validation holds out
     written: np.ndarray | None = None  # (n,) bool: a written-corpus sentence, training data only
+    ids: list[str] | None = None  # sentence ids, for evidence
 
     def __post_init__(self):
         if self.written is None:
             self.written = np.zeros(len(self.texts), dtype=bool)
+        if self.ids is None:
+            self.ids = [str(i) for i in range(len(self.texts))]
 
     @classmethod
     def from_dataset(cls, dataset, labels: LabelSet, written: bool = False) -> Targets:
@@ -57,17 +60,19 @@ class Targets:
             main_theme=np.asarray([t[0] for t in dataset["themes"]], dtype=np.int64),
             groups=np.asarray(dataset["area"], dtype=object),
             written=np.full(len(dataset), written),
+            ids=list(dataset["id"]),
         )
 
     def subset(self, mask: np.ndarray) -> Targets:
         index = np.flatnonzero(mask) if mask.dtype == bool else mask
         return Targets([self.texts[i] for i in index], self.polarity[index], self.themes[index],
-                       self.main_theme[index], self.groups[index], self.written[index])
+                       self.main_theme[index], self.groups[index], self.written[index],
+                       [self.ids[i] for i in index])
 
     def __add__(self, other: Targets) -> Targets:
-        return Targets(self.texts + other.texts, *(np.concatenate([getattr(self, f), getattr(other, f)])
-                                                   for f in ("polarity", "themes", "main_theme", "groups",
-                                                             "written")))
+        arrays = (np.concatenate([getattr(self, f), getattr(other, f)])
+                  for f in ("polarity", "themes", "main_theme", "groups", "written"))
+        return Targets(self.texts + other.texts, *arrays, self.ids + other.ids)
 
 
 @dataclass
@@ -165,8 +170,42 @@ class Classifier(ABC):
             ))
         return predictions
 
+    # ---- evidence: the training sentences nearest to a new one, in the model's own space ----------
+
+    def embed(self, texts: list[str]):
+        """The model's own vectors for `texts` (dense or sparse rows), or None if it has none."""
+        return None
+
+    def reasons(self, texts: list[str]) -> list[list[dict]] | None:
+        """What in each sentence pushed its polarity decision, where the model can say (TF-IDF n-grams)."""
+        return None
+
+    def remember(self, data: Targets) -> None:
+        """Keep the training sentences, their labels and vectors, to show as evidence later."""
+        vectors = self.embed(data.texts)
+        if vectors is None:
+            return
+        from sendclf.evidence import Memory
+
+        themes = [[self.labels.theme_ids[t] for t in dict.fromkeys([int(main), *np.flatnonzero(row).tolist()])]
+                  for main, row in zip(data.main_theme, data.themes, strict=True)]  # the main theme first
+        self.memory = Memory.build(data.ids, data.texts, [self.labels.polarity_ids[p] for p in data.polarity],
+                                   themes, vectors)
+
+    def evidence(self, texts: list[str]) -> list[dict] | None:
+        """Per sentence: its nearest remembered training sentences, and the model's reasons if any."""
+        memory = getattr(self, "memory", None)
+        if memory is None:
+            return None
+        nearest = memory.nearest(self.embed(texts))
+        reasons = self.reasons(texts)
+        return [{"nearest": n, **({} if reasons is None else {"ngrams": r})}
+                for n, r in zip(nearest, reasons or [None] * len(texts), strict=True)]
+
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
+        if getattr(self, "memory", None) is not None:
+            self.memory.save(directory)
         meta = {"kind": self.kind, "config": to_dict(self.config), "labels": self.labels.to_dict(),
                 "thresholds": [float(t) for t in self.thresholds], "temperature": self.temperature}
         (directory / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
@@ -204,4 +243,7 @@ def load_model(directory: Path, overrides: dict | None = None) -> Classifier:
     model.thresholds = np.asarray(meta["thresholds"], dtype=np.float64)
     model.temperature = float(meta.get("temperature", 1.0))
     model.load_weights(directory)
+    from sendclf.evidence import Memory
+
+    model.memory = Memory.load(directory)
     return model

@@ -23,6 +23,7 @@ from sendclf.models.tfidf_features import Featurizer, features
 BLAS_THREADS = 1
 VOCAB_FILE = "tfidf_vocabulary.json"
 WEIGHTS_FILE = "tfidf.safetensors"
+REASONS = 5  # n-grams shown per sentence as the reason for its polarity
 
 
 @dataclass
@@ -134,6 +135,24 @@ class TfidfClassifier(Classifier):
         polarity = _softmax(np.asarray(x @ self.polarity_w.T) + self.polarity_b)
         themes = _sigmoid(np.asarray(x @ self.theme_w.T) + self.theme_b)
         return polarity, themes
+
+    def embed(self, texts: list[str]):
+        return self._features(texts)
+
+    def reasons(self, texts: list[str], k: int = REASONS) -> list[list[dict]]:
+        """The n-grams that pushed each sentence most towards the polarity it got."""
+        if not hasattr(self, "_terms"):
+            self._terms = [f"{f.analyzer}:{term}" for f in self.featurizers
+                           for term, _ in sorted(f.vocabulary.items(), key=lambda kv: kv[1])]
+        x = self._features(texts)
+        polarity = np.asarray(x @ self.polarity_w.T + self.polarity_b).argmax(axis=1)
+        out = []
+        for row, chosen in zip(x, polarity, strict=True):
+            contribution = row.data * self.polarity_w[chosen, row.indices]
+            top = np.argsort(-contribution)[:k]
+            out.append([{"ngram": self._terms[row.indices[i]].split(":", 1)[1],
+                         "weight": round(float(contribution[i]), 3)} for i in top if contribution[i] > 0])
+        return out
 
     def save_weights(self, directory: Path) -> None:
         from safetensors.numpy import save_file

@@ -321,7 +321,7 @@ class TransformerClassifier(Classifier):
         return options
 
     def hardware(self) -> dict[str, str]:
-        serving = self._serving if hasattr(self, "_serving") else self.encoder.embedder(self.config).embedder
+        serving = (self._serving if hasattr(self, "_serving") else self.encoder.embedder(self.config)).embedder
         info = {"runtime": self.config.runtime,
                 "inference_precision": getattr(serving, "precision", "int8 encoder MatMuls, float32 heads")}
         if hasattr(self, "encoder"):
@@ -366,8 +366,8 @@ class TransformerClassifier(Classifier):
         c = self.config
         self.arrays = load_file(str(directory / HEADS_FILE))
         if c.runtime == "onnx-int8":
-            self._serving = OnnxEmbedder(directory / ENCODER_DIR, c.max_length, c.inference_batch_size,
-                                         c.threads)
+            self._serving = CachedEmbedder(OnnxEmbedder(directory / ENCODER_DIR, c.max_length,
+                                                        c.inference_batch_size, c.threads))
             return
         from sendclf.models import transformer_net as tn
 
@@ -375,4 +375,4 @@ class TransformerClassifier(Classifier):
         device = tn.resolve_device(c.device)
         net = tn.TransformerNet(encoder, len(self.labels.polarities), len(self.labels.themes), c.dropout,
                                 c.cosine_scale).to(device).eval()
-        self._serving = TorchEmbedder(net, tokenizer, c, device)
+        self._serving = CachedEmbedder(TorchEmbedder(net, tokenizer, c, device))

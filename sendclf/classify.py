@@ -35,6 +35,7 @@ META_FILE = "model.json"  # what marks a trained model directory (models/base.py
 
 # Polarities that are findings: counted per theme in the summary; the first one orders the themes.
 FINDINGS = ("weakness", "strength")
+MANIFEST_NAME = "articles.yaml"  # names the area of each article file, as seeds/articles.yaml does
 
 CHUNK_SIZE = 256  # sentences per call to the model: the unit of progress
 PROGRESS_MIN_SENTENCES = 500  # fewer finish in a blink; a bar would only flicker
@@ -111,6 +112,22 @@ class DocumentResult:
 
 
 @dataclass
+class Overview:
+    """Findings across documents: per row (a document, or an area a manifest names), per theme, the
+    weakness and strength sentences. Themes are ordered by weakness sentences across all rows."""
+
+    row_kind: str  # "document" or "area"
+    rows: list[str]
+    themes: list[str]
+    counts: dict[str, dict[str, dict[str, int]]]  # row -> theme -> polarity -> sentences
+    documents: dict[str, list[int]]  # row -> indices of its documents in the run
+
+    def to_dict(self) -> dict:
+        return {"rows": self.row_kind, "themes": self.themes,
+                "counts": {row: {t: self.counts[row][t] for t in self.themes} for row in self.rows}}
+
+
+@dataclass
 class Run:
     """Everything a renderer needs: the model used, its labels and thresholds, and the documents."""
 
@@ -119,10 +136,30 @@ class Run:
     labels: LabelSet
     thresholds: dict[str, float]
     documents: list[DocumentResult] = field(default_factory=list)
+    areas: dict[str, str] = field(default_factory=dict)  # document source -> area, from a manifest
 
     @property
     def n_sentences(self) -> int:
         return sum(len(d.sentences) for d in self.documents)
+
+    def overview(self) -> Overview:
+        findings = [p for p in FINDINGS if p in self.labels.polarity_ids]
+        area = {d.source: self.areas.get(str(Path(d.source).resolve())) for d in self.documents}
+        by_area = all(area.values()) and bool(area)
+        rows: dict[str, list[int]] = {}
+        for i, doc in enumerate(self.documents):
+            rows.setdefault(area[doc.source] if by_area else doc.source, []).append(i)
+        counts = {row: {t: dict.fromkeys(findings, 0) for t in self.labels.theme_ids} for row in rows}
+        for row, indices in rows.items():
+            for i in indices:
+                for count in self.documents[i].summary.themes:
+                    for p in findings:
+                        counts[row][count.theme][p] += count.counts[p]
+        total = {t: [sum(counts[r][t][p] for r in rows) for p in findings] for t in self.labels.theme_ids}
+        order = {t: i for i, t in enumerate(self.labels.theme_ids)}
+        themes = sorted((t for t in self.labels.theme_ids if any(total[t])),
+                        key=lambda t: (t == self.labels.no_theme, *(-n for n in total[t]), order[t]))
+        return Overview("area" if by_area else "document", list(rows), themes, counts, rows)
 
 
 # ---- reading inputs --------------------------------------------------------------------------------
@@ -148,12 +185,13 @@ def decode(data: bytes, source: str) -> tuple[str, str]:
 
 
 def extract_html(html: str, source: str) -> str:
-    """The main text of a web page: navigation, comments, adverts and boilerplate are dropped."""
+    """The main text of a web page: navigation, comments, adverts and boilerplate are dropped. (No
+    deduplication: trafilatura's is a process-wide cache that empties a page seen twice.)"""
     import trafilatura
 
     text = trafilatura.extract(html, include_comments=False, include_tables=False, include_images=False,
                                include_links=False, include_formatting=False, favor_precision=True,
-                               deduplicate=True, with_metadata=False, output_format="txt")
+                               deduplicate=False, with_metadata=False, output_format="txt")
     if not text or not text.strip():
         hint = "" if "<" in html else " (it has no HTML tags: give plain text a .txt name)"
         raise SendclfError(f"{source}: no article text found in this HTML page{hint}")
@@ -231,6 +269,27 @@ def expand_paths(paths: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
             raise SendclfError(f"{name}: not a regular file or folder")
         else:
             raise SendclfError(f"{name}: no such file or folder")
+
+
+def read_areas(paths: list[str]) -> dict[str, str]:
+    """Resolved file path -> area, from an `articles.yaml` manifest (the format of seeds/) in a folder
+    given or in its parent; file paths in it are relative to the manifest."""
+    import yaml
+
+    areas = {}
+    for name in paths:
+        folder = Path(name)
+        if not folder.is_dir():
+            continue
+        for manifest in (folder / MANIFEST_NAME, folder.parent / MANIFEST_NAME):
+            if not manifest.is_file():
+                continue
+            try:
+                entries = yaml.safe_load(manifest.read_text(encoding=UTF8)) or []
+                areas.update({str((manifest.parent / e["file"]).resolve()): str(e["area"]) for e in entries})
+            except (yaml.YAMLError, TypeError, KeyError) as error:
+                raise SendclfError(f"{manifest}: each entry needs file and area ({error})") from None
+    return areas
 
 
 def read_documents(paths: list[str], stdin: bytes | None = None) -> list[Document]:

@@ -186,13 +186,15 @@ def classify(
         None, "--evidence/--no-evidence", show_default=False,
         help="Add the 3 most similar labelled training sentences per sentence (default: on for json, "
              "jsonl and html)."),
+    summary: bool = typer.Option(False, "--summary", help="Only the overview across documents (or the areas "
+                                 "an articles.yaml names): table, csv (a spreadsheet matrix) or json."),
 ):
     """Label every sentence of new articles with a polarity and themes, and summarise each article."""
     import sys
 
     from sendclf import classify as lib
     from sendclf.atomic import write_text
-    from sendclf.render import DEFAULT_WIDTH, EVIDENCE_FORMATS, render, resolve_format
+    from sendclf.render import DEFAULT_WIDTH, EVIDENCE_FORMATS, SUMMARY_FORMATS, render, resolve_format
 
     fmt = resolve_format(fmt, output)
     theme_threshold = lib.parse_threshold(threshold)
@@ -208,11 +210,15 @@ def classify(
     classifier = lib.load(model_dir)
     lib.set_threshold(classifier, theme_threshold)
     progress = err if err.is_terminal else None
-    with_evidence = fmt in EVIDENCE_FORMATS if evidence is None else evidence
+    if summary and fmt not in SUMMARY_FORMATS:
+        raise SendclfError(f"--summary works with --format {', '.join(SUMMARY_FORMATS)}, not {fmt}")
+    with_evidence = (fmt in EVIDENCE_FORMATS and not summary) if evidence is None else evidence
     run = lib.classify(classifier, documents, model or model_dir.name, console=progress,
                        evidence=with_evidence)
+    run.areas = lib.read_areas(paths or [])
     to_terminal = output is None and out.is_terminal
-    text = render(run, fmt, width=out.width if to_terminal else DEFAULT_WIDTH, color=to_terminal)
+    text = render(run, fmt, width=out.width if to_terminal else DEFAULT_WIDTH, color=to_terminal,
+                  summary=summary)
     if output is None:
         lib.write_stdout(text)
     else:

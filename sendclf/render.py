@@ -41,11 +41,32 @@ def resolve_format(fmt: str | None, output: Path | None = None) -> str:
     return fmt.lower()
 
 
-def render(run: Run, fmt: str, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
-    """`run` in format `fmt` (one of FORMATS); `width` and `color` only matter to the table."""
+SUMMARY_FORMATS = ("table", "csv", "json")  # formats that can show the overview alone (--summary)
+
+
+def render(run: Run, fmt: str, width: int = DEFAULT_WIDTH, color: bool = False, summary: bool = False) -> str:
+    """`run` in format `fmt` (one of FORMATS); `width` and `color` only matter to the table. With
+    `summary`, only the overview across documents (documents or areas x themes)."""
+    if summary:
+        if fmt not in SUMMARY_FORMATS:
+            raise SendclfError(f"--summary works with {', '.join(SUMMARY_FORMATS)}, not {fmt}")
+        if fmt == "table":
+            return _console_text(lambda console: console.print(_overview_table(run)), width, color)
+        return {"csv": overview_csv, "json": lambda r: json.dumps(r.overview().to_dict(), indent=2) + "\n"}[fmt](run)
     if fmt == "table":
         return to_table(run, width, color)
     return {"jsonl": to_jsonl, "csv": to_csv, "json": to_json, "html": to_html}[resolve_format(fmt)](run)
+
+
+def overview_csv(run: Run) -> str:
+    """The overview as a spreadsheet: one row per document (or area), two columns per theme."""
+    overview, findings = run.overview(), _findings(run)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([overview.row_kind, *(f"{t}:{p}" for t in overview.themes for p in findings)])
+    for row in overview.rows:
+        writer.writerow([row, *(overview.counts[row][t][p] for t in overview.themes for p in findings)])
+    return buffer.getvalue()
 
 
 # ---- data formats ----------------------------------------------------------------------------------
@@ -75,13 +96,16 @@ def to_csv(run: Run) -> str:
 
 def to_json(run: Run) -> str:
     """The model, its thresholds, and per document its summary and its sentences."""
-    return json.dumps({
+    result = {
         "model": run.model,
         "kind": run.kind,
         "thresholds": run.thresholds,
         "documents": [{"source": d.source, "kind": d.kind, "summary": d.summary.to_dict(),
                        "sentences": [s.record() for s in d.sentences]} for d in run.documents],
-    }, ensure_ascii=False, indent=2) + "\n"
+    }
+    if len(run.documents) > 1:
+        result["overview"] = run.overview().to_dict()
+    return json.dumps(result, ensure_ascii=False, indent=2) + "\n"
 
 
 # ---- the terminal table ----------------------------------------------------------------------------
@@ -95,15 +119,45 @@ def _theme_names(run: Run) -> dict[str, str]:
     return {label.id: label.name for label in run.labels.themes}
 
 
-def to_table(run: Run, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
-    """Per document: one row per sentence (polarity coloured, text wrapped), then its summary."""
-    from rich import box
-    from rich.console import Console, Group
-    from rich.table import Table
-    from rich.text import Text
+def _console_text(draw, width: int, color: bool) -> str:
+    from rich.console import Console
 
     console = Console(file=io.StringIO(), width=width, force_terminal=color, no_color=not color,
                       color_system="auto" if color else None, highlight=False, emoji=False)
+    draw(console)
+    return "".join(line.rstrip() + "\n" for line in console.file.getvalue().splitlines())
+
+
+def _overview_table(run: Run):
+    """Documents (or areas) x themes: 'weakness/strength' sentences per cell, most-weakness themes first."""
+    from rich import box
+    from rich.table import Table
+
+    overview, findings = run.overview(), _findings(run)
+    table = Table(title=f"Findings across {len(overview.rows)} {overview.row_kind}s "
+                        f"({' / '.join(findings)} sentences per theme)",
+                  title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column(overview.row_kind, no_wrap=True)
+    for theme in overview.themes:
+        table.add_column(theme, justify="right")
+    for row in overview.rows:
+        cells = [overview.counts[row][t] for t in overview.themes]
+        table.add_row(row, *("/".join(str(c[p]) for p in findings) if any(c.values()) else "·" for c in cells))
+    return table
+
+
+def to_table(run: Run, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
+    """Per document: one row per sentence (polarity coloured, text wrapped), then its summary; with
+    several documents, the overview across them at the end."""
+    return _console_text(lambda console: _draw_table(console, run, width), width, color)
+
+
+def _draw_table(console, run: Run, width: int) -> None:
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     for doc in run.documents:
         table = Table(title=f"{doc.source}  ({len(doc.sentences)} sentences, model {run.model})",
                       title_justify="left", box=box.SIMPLE_HEAD, expand=True, show_lines=False)
@@ -120,7 +174,8 @@ def to_table(run: Run, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
                           "\n".join(s.themes), s.text)
         console.print(Group(table, _summary_table(doc, run)))
         console.print()
-    return "".join(line.rstrip() + "\n" for line in console.file.getvalue().splitlines())
+    if len(run.documents) > 1:
+        console.print(_overview_table(run))
 
 
 def _summary_table(doc: DocumentResult, run: Run):
@@ -179,6 +234,16 @@ th, td { padding: 3px 4px; border-bottom: 1px solid var(--rule); text-align: lef
 th.n, td.n { text-align: right; width: 52px; font-variant-numeric: tabular-nums; }
 .bar { display: inline-block; height: 8px; border-radius: 4px; vertical-align: middle; margin-right: 4px; }
 .empty { color: var(--muted); }
+.overview { background: #fff; border: 1px solid var(--rule); border-radius: 10px; padding: 20px 24px;
+            margin-bottom: 28px; overflow-x: auto; font-family: system-ui, -apple-system, sans-serif; }
+.overview h2 { font-size: 17px; margin: 0 0 4px; }
+.heatmap { border-collapse: collapse; font-size: 13px; }
+.heatmap th { text-align: left; font-weight: 600; padding: 4px 8px; white-space: nowrap; }
+.heatmap th.rot { height: 120px; vertical-align: bottom; padding: 0 2px; }
+.heatmap th.rot span { display: inline-block; writing-mode: vertical-rl; transform: rotate(180deg); }
+.heatmap td.heat { width: 34px; height: 28px; text-align: center; border: 1px solid var(--rule); }
+.heatmap sup { color: #2e7d32; font-weight: 600; }
+.heatmap td.docs { padding-left: 10px; font-size: 12px; }
 @media (max-width: 860px) {
   .doc { grid-template-columns: 1fr; } .doc h2 { order: -2; } .summary { position: static; order: -1; }
 }
@@ -238,14 +303,47 @@ def _summary_html(summary: Summary, run: Run) -> str:
             f"<h3>Themes of the findings</h3><table><tr><th>theme</th>{head}</tr>{body}</table></aside>")
 
 
-def _document_html(doc: DocumentResult, run: Run) -> str:
+def _overview_html(run: Run) -> str:
+    """A heatmap of documents (or areas) x themes: red by weakness sentences, strength counts in green;
+    each row links to its document's page below."""
+    overview, findings = run.overview(), _findings(run)
+    names = _theme_names(run)
+    most = max((overview.counts[r][t].get(findings[0], 0) for r in overview.rows for t in overview.themes),
+               default=0) or 1
+    head = "".join(f'<th class="rot" title="{html.escape(names[t])}"><span>{html.escape(t)}</span></th>'
+                   for t in overview.themes)
+    rows = []
+    for row in overview.rows:
+        links = " ".join(f'<a href="#doc-{i}">{html.escape(Path(run.documents[i].source).name)}</a>'
+                         for i in overview.documents[row])
+        label = html.escape(row) if overview.row_kind == "area" else links
+        cells = []
+        for t in overview.themes:
+            c = overview.counts[row][t]
+            weak, strong = c.get(findings[0], 0), c.get(findings[-1], 0)
+            alpha = round(0.85 * weak / most, 2)
+            cells.append(f'<td class="heat" style="background:rgba(192,57,43,{alpha})" '
+                         f'title="{html.escape(row)} · {html.escape(names[t])}: {weak} {findings[0]}, '
+                         f'{strong} {findings[-1]}">{weak or ""}'
+                         f'{f"<sup>+{strong}</sup>" if strong else ""}</td>')
+        extra = f'<td class="docs">{links}</td>' if overview.row_kind == "area" else ""
+        rows.append(f"<tr><th>{label}</th>{''.join(cells)}{extra}</tr>")
+    docs_head = "<th>documents</th>" if overview.row_kind == "area" else ""
+    return (f'<section class="overview"><h2>Findings across {len(overview.rows)} {overview.row_kind}s</h2>'
+            f'<p class="meta">cell: {findings[0]} sentences (shade) and <sup>+{findings[-1]}</sup> sentences '
+            f"per theme; themes with most {findings[0]} sentences first</p>"
+            f'<table class="heatmap"><tr><th>{overview.row_kind}</th>{head}{docs_head}</tr>'
+            f"{''.join(rows)}</table></section>")
+
+
+def _document_html(doc: DocumentResult, run: Run, index: int = 0) -> str:
     names = _theme_names(run)
     paragraphs: dict[int, list[str]] = {}
     for s in doc.sentences:
         paragraphs.setdefault(s.paragraph, []).append(_sentence_html(s, names, run.labels.no_theme,
                                                                        doc.kind == "sentences"))
     article = "".join(f"<p>{' '.join(parts)}</p>" for parts in paragraphs.values())
-    return (f'<section class="doc"><h2>{html.escape(doc.source)}</h2>'
+    return (f'<section class="doc" id="doc-{index}"><h2>{html.escape(doc.source)}</h2>'
             f"<article>{article}</article>{_summary_html(doc.summary, run)}</section>")
 
 
@@ -254,7 +352,9 @@ def to_html(run: Run) -> str:
     legend = "".join(f'<span class="s" style="background:{_colours(p)[0]};color:{_colours(p)[1]}">'
                      f"{html.escape(p)}</span>" for p in run.labels.polarity_ids)
     title = run.documents[0].source if len(run.documents) == 1 else f"{len(run.documents)} documents"
-    documents = "".join(_document_html(doc, run) for doc in run.documents)
+    documents = "".join(_document_html(doc, run, i) for i, doc in enumerate(run.documents))
+    if len(run.documents) > 1:
+        documents = _overview_html(run) + documents
     return f"""<!doctype html>
 <html lang="en">
 <head>

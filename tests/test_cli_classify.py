@@ -269,3 +269,27 @@ def test_tfidf_path_never_imports_torch(model_dir, inputs):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_summary_of_a_folder_is_a_matrix_and_bad_combinations_are_one_line(model_dir, inputs):
+    result = classify(model_dir, inputs, "-f", "csv", "--summary")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][0] == "document" and len(rows) == 5  # header + four documents
+    bad = classify(model_dir, inputs, "-f", "jsonl", "--summary")
+    assert bad.exit_code == 1 and "--summary works with" in bad.output and "Traceback" not in bad.output
+
+
+def test_a_manifest_beside_the_folder_names_the_areas(model_dir, tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (folder / name).write_text("Waiting times for therapy are too long.\n")
+    (tmp_path / "articles.yaml").write_text(
+        "- {id: a, file: articles/a.txt, area: North}\n- {id: b, file: articles/b.txt, area: North}\n"
+        "- {id: c, file: articles/c.txt, area: South}\n")
+    rows = list(csv.reader(io.StringIO(classify(model_dir, folder, "-f", "csv", "--summary").stdout)))
+    assert rows[0][0] == "area" and [r[0] for r in rows[1:]] == ["North", "South"]
+    (tmp_path / "articles.yaml").write_text("- {id: a}\n")
+    bad = classify(model_dir, folder, "-f", "csv", "--summary")
+    assert bad.exit_code == 1 and "each entry needs file and area" in bad.output

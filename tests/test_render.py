@@ -88,17 +88,17 @@ def test_table_in_colour_on_a_terminal(run):
 def test_html_is_self_contained_and_escaped(run):
     page = to_html(run)
     assert page.startswith("<!doctype html>") and "<style>" in page
-    assert not re.search(r"""(src|href)\s*=|<link|@import|url\(""", page)
+    assert not re.search(r"""src\s*=|href\s*=\s*"[^#]|<link|@import|url\(""", page)  # only in-page links
     assert "<b>&amp; feel safe</b>" not in page and "&lt;b&gt;&amp; feel safe&lt;/b&gt;" in page
     assert 'class="s weakness"' in page and 'class="s strength"' in page
     assert re.search(r'title="kent.txt:0\npolarity: weakness 0.80', page)
     assert ">health_access</span>" in page
     assert "Access to health and therapy services" in page  # the summary table
-    assert page.count("<section") == 2
+    assert page.count('<section class="doc"') == 2
 
 
 def test_html_keeps_paragraphs(run):
-    first_doc = to_html(run).split("<section")[1]
+    first_doc = to_html(run).split('<section class="doc"')[1]
     assert first_doc.count("<p>") == 2
 
 
@@ -118,3 +118,39 @@ def test_resolve_format(fmt, output, expected):
 def test_unknown_format_is_an_error():
     with pytest.raises(SendclfError, match="unknown format 'xml'.*table, jsonl, csv, json, html"):
         resolve_format("xml")
+
+
+def test_overview_counts_findings_per_document_and_theme_most_weakness_first(run):
+    overview = run.overview()
+    assert overview.row_kind == "document" and overview.rows == ["kent.txt", "s.jsonl"]
+    assert set(overview.themes[:3]) == {"joint_working", "ehc_plans", "health_access"}  # 1 weakness each
+    assert overview.themes[3] == "outcomes"  # no weakness, one strength
+    assert overview.counts["kent.txt"]["health_access"] == {"weakness": 1, "strength": 0}
+    assert overview.counts["kent.txt"]["outcomes"] == {"weakness": 0, "strength": 1}
+    assert overview.counts["s.jsonl"]["ehc_plans"] == {"weakness": 1, "strength": 0}
+    assert "other" not in overview.themes  # the neutral sentence is no finding
+
+
+def test_overview_groups_documents_by_the_area_a_manifest_names(run, tmp_path):
+    run.areas = {str(Path(name).resolve()): "Kent" for name in ("kent.txt", "s.jsonl")}
+    overview = run.overview()
+    assert overview.row_kind == "area" and overview.rows == ["Kent"] and overview.documents == {"Kent": [0, 1]}
+    assert overview.counts["Kent"]["health_access"]["weakness"] == 1
+    assert overview.counts["Kent"]["ehc_plans"]["weakness"] == 1
+
+
+def test_summary_formats(run):
+    rows = list(csv.reader(io.StringIO(render(run, "csv", summary=True))))
+    assert rows[0][0] == "document" and "health_access:weakness" in rows[0]
+    assert [r[0] for r in rows[1:]] == ["kent.txt", "s.jsonl"]
+    assert json.loads(render(run, "json", summary=True))["rows"] == "document"
+    assert "Findings across 2 documents" in render(run, "table", summary=True)
+    assert "Findings across 2 documents" in to_table(run)  # after the documents, in the full table too
+    with pytest.raises(SendclfError, match="--summary works with"):
+        render(run, "jsonl", summary=True)
+
+
+def test_html_has_a_heatmap_linking_into_each_document(run):
+    page = to_html(run)
+    assert page.index('class="heatmap"') < page.index('id="doc-0"') < page.index('id="doc-1"')
+    assert 'href="#doc-0"' in page and 'href="#doc-1"' in page

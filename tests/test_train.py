@@ -2,9 +2,9 @@ import json
 
 import pytest
 
+from sendclf import train as train_module
 from sendclf.errors import SendclfError
 from sendclf.models.base import load_model
-from sendclf import train as train_module
 from sendclf.train import load_metrics, train
 
 

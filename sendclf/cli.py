@@ -13,6 +13,7 @@ from rich.table import Table
 from sendclf.errors import SendclfError
 from sendclf.paths import MODELS, REPORTS, SEEDS
 
+MODEL_HELP = "tfidf, transformer or a model directory (default: transformer if trained, else tfidf)."
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Label sentences of SEND local-area inspection coverage by polarity and theme.")
 out = Console()
@@ -38,19 +39,33 @@ def friendly(command):
 
 @app.command()
 @friendly
-def data(seeds: Path = typer.Option(SEEDS, help="Folder with articles.yaml, articles/ and labels.jsonl.")):
-    """Load and validate the seed labels and the written corpus; print label counts per article."""
+def data(
+    seeds: Path = typer.Option(SEEDS, help="Folder with articles.yaml, articles/ and labels.jsonl."),
+    add: Path | None = typer.Option(None, "--add", help="A `sendclf suggest` file: take its lines marked "
+                                    '"labelled": true into seeds/labelled/ first.'),
+    area: str = typer.Option("unknown", help="With --add: the local area of lines that name none."),
+    register: str = typer.Option("news", help="With --add: news or letter."),
+):
+    """Load and validate the seed labels and the training-only sentences; print label counts per article."""
     from datasets import concatenate_datasets
 
     from sendclf.data import count_table, load_dataset, load_written_dataset
     from sendclf.labels import load_labels
 
     labels = load_labels()
+    if add is not None:
+        from sendclf.suggest import add_labelled
+
+        if register not in ("news", "letter"):
+            raise SendclfError(f"--register must be news or letter, got {register!r}")
+        added, skipped, target = add_labelled(add, labels, seeds, area, register)
+        err.print(f"added {added} labelled sentences to {escape(str(target))}; skipped {skipped} (not marked "
+                  f'"labelled": true, or already there)', highlight=False, soft_wrap=True)
     dataset = load_dataset(labels, seeds)
     written = load_written_dataset(labels, seeds)
     columns, rows = count_table(concatenate_datasets([dataset, written]) if len(written) else dataset, labels)
     table = Table(title=f"{len(dataset)} labelled seed sentences in {len(set(dataset['article']))} articles "
-                        f"and {len(written)} written sentences: valid")
+                        f"and {len(written)} training-only (written or added) sentences: valid")
     table.add_column("label", no_wrap=True)
     for column in columns:
         table.add_column(column, justify="right")
@@ -175,7 +190,7 @@ def classify(
              "per line), folders of these, or - for an article on stdin (the default)."),
     model: str | None = typer.Option(
         None, "--model", "-m", show_default=False,
-        help="tfidf, transformer or a model directory (default: transformer if trained, else tfidf)."),
+        help=MODEL_HELP),
     fmt: str | None = typer.Option(
         None, "--format", "-f", show_default=False,
         help="table, jsonl, csv, json or html (default: from the --output suffix, else table)."),
@@ -225,6 +240,32 @@ def classify(
         write_text(output, text)
         err.print(f"wrote {run.n_sentences} sentences from {len(run.documents)} document(s) to "
                   f"{escape(str(output))}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+@friendly
+def suggest(
+    paths: list[str] = typer.Argument(..., metavar="POOL...", show_default=False,
+                                      help="Unlabelled articles, pages, .jsonl files or folders."),
+    n: int = typer.Option(20, "--n", help="How many sentences to suggest."),
+    model: str | None = typer.Option(None, "--model", "-m", help=MODEL_HELP),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the JSONL here, not stdout."),
+):
+    """Rank sentences of unlabelled articles by what labelling them would teach the model; JSONL to label."""
+    import json
+
+    from sendclf import classify as lib
+    from sendclf.atomic import write_text
+    from sendclf.suggest import suggest as run
+
+    documents = lib.read_documents(paths)
+    records = run(lib.load(lib.resolve_model_dir(model)), documents, n)
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if output is None:
+        lib.write_stdout(text)
+    else:
+        write_text(output, text)
+        err.print(f"wrote {len(records)} sentences to label to {escape(str(output))}", highlight=False)
 
 
 def print_metrics(metrics: dict, model_dir: Path) -> None:

@@ -23,6 +23,7 @@ from sendclf.paths import SEEDS
 MANIFEST = "articles.yaml"
 LABELS_FILE = "labels.jsonl"
 WRITTEN_DIR = "written"
+LABELLED_DIR = "labelled"  # real sentences labelled one by one (`sendclf suggest`, `sendclf data --add`)
 WRITTEN_KEYS = {"id", "text", "polarity", "themes", "register", "area"}
 
 
@@ -136,9 +137,11 @@ def validate(sentences: list[Sentence], records: list[LabelRecord], labels: Labe
 
 
 def read_written(labels: LabelSet, seeds_dir: Path = SEEDS) -> list[tuple[str, LabelRecord]]:
-    """(area, record) for every written sentence, validated: known keys, the contract, no duplicates."""
+    """(area, record) for every training-only sentence (the written corpus, then sentences labelled one
+    by one), validated: known keys, the contract, no duplicate id or text."""
     found, ids, texts = [], {}, {}
-    for path in sorted((seeds_dir / WRITTEN_DIR).glob("*.jsonl")):
+    paths = [p for folder in (WRITTEN_DIR, LABELLED_DIR) for p in sorted((seeds_dir / folder).glob("*.jsonl"))]
+    for path in paths:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():
                 continue

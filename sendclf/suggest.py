@@ -1,0 +1,119 @@
+"""What to label next: the sentences of unlabelled articles that would teach the model most.
+
+A sentence is worth labelling when the model is unsure of it (polarity scores spread out, theme scores near
+their thresholds) and when it is unlike the sentences already chosen (maximal marginal relevance in the
+model's own vector space), so twenty suggestions are not twenty copies of one hard sentence. Near-duplicates
+of a chosen sentence are never suggested. The output is JSONL ready to label: the model's guess is filled in
+with `"labelled": false`; a person corrects the labels, sets `"labelled": true`, and `sendclf data --add`
+takes the labelled lines into `seeds/labelled/`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from sendclf.data import LABELLED_DIR, LabelRecord, check_labels, read_written
+from sendclf.errors import SendclfError
+from sendclf.evidence import _unit_rows
+from sendclf.labels import LabelSet
+
+DIVERSITY = 0.5  # weight of the similarity to sentences already chosen, against uncertainty
+NEAR_DUPLICATE = 0.95  # cosine similarity above which a sentence counts as already chosen
+ADDED_FILE = "added.jsonl"
+
+
+def uncertainty(polarity: np.ndarray, themes: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """0 (sure) to 1 (no idea): the mean of the polarity scores' normalised entropy and how close the
+    most borderline theme score is to its threshold."""
+    p = np.clip(polarity, 1e-12, 1.0)
+    entropy = -(p * np.log(p)).sum(axis=1) / np.log(p.shape[1])
+    distance = np.abs(themes - thresholds) / np.maximum(thresholds, 1 - thresholds)
+    return 0.5 * entropy + 0.5 * (1.0 - distance.min(axis=1))
+
+
+def rank(scores: np.ndarray, vectors, n: int, diversity: float = DIVERSITY,
+         near_duplicate: float = NEAR_DUPLICATE) -> list[int]:
+    """Greedy maximal marginal relevance: each pick maximises uncertainty - diversity x its highest
+    similarity to the picks so far; near-duplicates of a pick are dropped."""
+    unit = _unit_rows(vectors)
+    similarity = unit @ unit.T
+    similarity = similarity.toarray() if hasattr(similarity, "toarray") else np.asarray(similarity)
+    closest = np.zeros(len(scores))
+    available = np.ones(len(scores), dtype=bool)
+    picks: list[int] = []
+    while len(picks) < n and available.any():
+        value = np.where(available, scores - diversity * closest, -np.inf)
+        best = int(np.argmax(value))
+        picks.append(best)
+        closest = np.maximum(closest, similarity[best])
+        available &= similarity[best] < near_duplicate
+        available[best] = False
+    return picks
+
+
+def suggest(model, documents, n: int) -> list[dict]:
+    """The `n` sentences most worth labelling, as records ready to label, most useful first."""
+    if n < 1:
+        raise SendclfError("--n must be at least 1")
+    items = [(doc, item) for doc in documents for item in doc.items]
+    unique = list(dict.fromkeys(item.text for _, item in items))
+    polarity, themes = model.calibrated_proba(unique)
+    vectors = model.embed(unique)
+    if vectors is None:
+        raise SendclfError(f"a {model.kind} model has no vectors to compare sentences with")
+    scores = uncertainty(polarity, themes, model.thresholds)
+    chosen = model.decide(themes)
+    first = {}
+    for doc, item in items:
+        first.setdefault(item.text, (doc, item))
+    records = []
+    for i in rank(scores, vectors, n):
+        doc, item = first[unique[i]]
+        order = [t for t in np.argsort(-themes[i]) if chosen[i, t]]
+        records.append({
+            "id": item.id, "text": item.text,
+            "polarity": model.labels.polarity_ids[int(polarity[i].argmax())],
+            "themes": [model.labels.theme_ids[t] for t in order],
+            "labelled": False, "source": doc.source, "uncertainty": round(float(scores[i]), 3),
+        })
+    return records
+
+
+def add_labelled(path: Path, labels: LabelSet, seeds_dir: Path, area: str, register: str
+                 ) -> tuple[int, int, Path]:
+    """Take the lines of a suggestions file marked `"labelled": true` into seeds/labelled/ (validated by
+    the label contract; sentences already there are skipped). Returns (added, skipped, file)."""
+    from sendclf.atomic import write_text
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise SendclfError(f"{path}: cannot read ({error.strerror})") from None
+    known = {r.text.strip().lower() for _, r in read_written(labels, seeds_dir)}
+    added, skipped = [], 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            raw = json.loads(line)
+            record = LabelRecord(number, str(raw["id"]), str(raw["text"]), raw["polarity"],
+                                 tuple(raw["themes"]))
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise SendclfError(f"{where}: not a suggestion line ({error})") from None
+        if raw.get("labelled") is not True or record.text.strip().lower() in known:
+            skipped += 1
+            continue
+        check_labels(record, labels, where)
+        known.add(record.text.strip().lower())
+        added.append({"id": record.id, "text": record.text, "polarity": record.polarity,
+                      "themes": list(record.themes), "register": register, "area": raw.get("area") or area})
+    target = seeds_dir / LABELLED_DIR / ADDED_FILE
+    if added:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = target.read_text(encoding="utf-8") if target.is_file() else ""
+        write_text(target, old + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in added))
+    return len(added), skipped, target

@@ -26,6 +26,11 @@ COMPARISON_FILE = "comparison.md"
 INDEX_FILE = "index.html"
 THEME_F1_FILE = "theme-f1.png"
 RELIABILITY_FILE = "reliability.png"
+POLARITY_RELIABILITY_FILE = "polarity-reliability.png"
+THEME_TITLE = "Reliability of theme probabilities (out-of-fold, every sentence x theme)"
+THEME_X, THEME_Y = "predicted theme probability", "share that is a gold theme"
+POLARITY_TITLE = "Polarity scores before and after temperature scaling (out-of-fold, cross-fitted)"
+POLARITY_X, POLARITY_Y = "top polarity score", "share of sentences whose top polarity is right"
 CONFUSION_PREFIX = "confusion-"
 
 RELIABILITY_BINS = 10  # equal-width bins over 1,440 (120 sentences x 12 themes) probabilities
@@ -129,7 +134,27 @@ def reliability(records: list[dict], theme_ids: list[str], bins: int = RELIABILI
             "n": int(len(probs))}
 
 
-def reliability_figure(curves: dict[str, dict]) -> Figure:
+def polarity_reliability(records: list[dict], polarity_ids: list[str], key: str,
+                         bins: int = RELIABILITY_BINS) -> dict | None:
+    """Top polarity score against being right, in equal-width bins; `key` picks raw or calibrated scores."""
+    from sendclf.evaluate import expected_calibration_error
+
+    if not records or key not in records[0]:
+        return None
+    probs = np.array([r[key] for r in records], dtype=float)
+    gold = np.array([polarity_ids.index(r["gold_polarity"]) for r in records])
+    confidence, correct = probs.max(axis=1), (probs.argmax(axis=1) == gold).astype(float)
+    which = np.clip(np.digitize(confidence, np.linspace(0, 1, bins + 1)[1:-1], right=True), 0, bins - 1)
+    counts = np.bincount(which, minlength=bins)
+    filled = counts > 0
+    return {"bin_edges": np.linspace(0, 1, bins + 1).tolist(), "counts": counts.tolist(),
+            "mean_probability": (np.bincount(which, confidence, bins)[filled] / counts[filled]).tolist(),
+            "gold_rate": (np.bincount(which, correct, bins)[filled] / counts[filled]).tolist(),
+            "ece": expected_calibration_error(probs, gold, bins), "n": int(len(probs))}
+
+
+def reliability_figure(curves: dict[str, dict], title: str = THEME_TITLE, xlabel: str = THEME_X,
+                       ylabel: str = THEME_Y) -> Figure:
     """Curves above, how many probabilities fall in each bin below (log scale: most are near 0)."""
     figure = Figure(figsize=(WIDTH, RELIABILITY_HEIGHT), layout="constrained")
     top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=HEIGHT_RATIOS)
@@ -141,15 +166,15 @@ def reliability_figure(curves: dict[str, dict]) -> Figure:
         edges = np.asarray(curve["bin_edges"][:-1])
         bottom.bar(edges + width * i, curve["counts"], width=width, align="edge", color=line.get_color(),
                    edgecolor="white")
-    top.set_ylabel("share that is a gold theme")
-    top.set_title("Reliability of theme probabilities (out-of-fold, every sentence x theme)")
+    top.set_ylabel(ylabel)
+    top.set_title(title)
     top.set_xlim(0, 1)
     top.set_ylim(-AXIS_MARGIN, 1 + AXIS_MARGIN)  # points at 0 or 1 stay whole
     top.legend(loc="upper left")
     top.grid(alpha=0.3)
     bottom.set_yscale("log")
-    bottom.set_xlabel("predicted theme probability")
-    bottom.set_ylabel("pairs per bin")
+    bottom.set_xlabel(xlabel)
+    bottom.set_ylabel("scores per bin")
     bottom.grid(alpha=0.3)
     return figure
 
@@ -209,7 +234,8 @@ def index_html(comparison: dict, confusion_files: dict[str, str], bench: dict | 
               "<h2>Polarity confusion matrices</h2><div class=figures>",
               *(_figure(src, f"{name}: polarity confusion matrix") for name, src in confusion_files.items()),
               "</div>", "<h2>Calibration of theme probabilities</h2>",
-              _figure(RELIABILITY_FILE, "Reliability diagram of theme probabilities")]
+              _figure(RELIABILITY_FILE, "Reliability diagram of theme probabilities"),
+              _figure(POLARITY_RELIABILITY_FILE, "Polarity scores before and after temperature scaling")]
     if bench is not None:
         parts += index_html_bench(bench)
     if comparison["warnings"]:
@@ -261,8 +287,16 @@ def build_report(models: dict[str, dict], config: EvalConfig, out_dir: Path = RE
     curves = {name: reliability(m["out_of_fold"], comparing.label_ids(m)[1])
               for name, m in models.items() if m.get("out_of_fold")}
     _save(reliability_figure(curves), out_dir / RELIABILITY_FILE)
+    polarity_curves = {}
+    for name, m in models.items():
+        for key, when in (("polarity_scores", "before"), ("calibrated_polarity_scores", "after")):
+            curve = polarity_reliability(m.get("out_of_fold") or [], comparing.label_ids(m)[0], key)
+            if curve:
+                polarity_curves[f"{name}, {when}"] = curve
+    _save(reliability_figure(polarity_curves, POLARITY_TITLE, POLARITY_X, POLARITY_Y),
+          out_dir / POLARITY_RELIABILITY_FILE)
     written += [out_dir / f for f in confusion_files.values()]
-    written += [out_dir / THEME_F1_FILE, out_dir / RELIABILITY_FILE]
+    written += [out_dir / THEME_F1_FILE, out_dir / RELIABILITY_FILE, out_dir / POLARITY_RELIABILITY_FILE]
 
     bench = read_bench(out_dir / BENCH_FILE)
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

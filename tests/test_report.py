@@ -22,7 +22,7 @@ def test_report_writes_every_file(two_models, tmp_path):
     written = lib.build_report(comparing.load_models(two_models), FAST, out)
     names = {p.name for p in written}
     assert names == {"comparison.md", "confusion-sharp.png", "confusion-blunt.png", "theme-f1.png",
-                     "reliability.png", "index.html"}
+                     "reliability.png", "polarity-reliability.png", "index.html"}
     for path in written:
         assert path.stat().st_size > 0
     for png in out.glob("*.png"):
@@ -51,3 +51,17 @@ def test_report_command(two_models, tmp_path):
     assert result.exit_code == 0, result.output
     assert "index.html" in result.output
     assert (tmp_path / "index.html").stat().st_size > 0
+
+
+def test_polarity_reliability_before_and_after_calibration(labels):
+    from sendclf.report import polarity_reliability
+
+    records = [{"gold_polarity": "weakness", "polarity_scores": [0.99, 0.005, 0.005],
+                "calibrated_polarity_scores": [0.6, 0.2, 0.2]},
+               {"gold_polarity": "strength", "polarity_scores": [0.99, 0.005, 0.005],
+                "calibrated_polarity_scores": [0.6, 0.2, 0.2]}]
+    before = polarity_reliability(records, labels.polarity_ids, "polarity_scores")
+    after = polarity_reliability(records, labels.polarity_ids, "calibrated_polarity_scores")
+    assert before["ece"] == pytest.approx(0.49) and after["ece"] == pytest.approx(0.1)
+    assert polarity_reliability([{"gold_polarity": "weakness", "polarity_scores": [1, 0, 0]}],
+                                labels.polarity_ids, "calibrated_polarity_scores") is None

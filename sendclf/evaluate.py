@@ -29,7 +29,7 @@ class EvalConfig:
     seed: int = 0
     written_corpus: bool = True  # train every model on seeds/written/ too (never scored)
     tune_threshold: bool = True  # theme threshold from the grid by inner leave-one-area-out CV
-    threshold_grid: tuple[float, ...] = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
+    threshold_grid: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
     calibrate: bool = True  # polarity temperature fitted on out-of-fold predictions (cross-fitted in CV)
     ece_bins: int = 10
 

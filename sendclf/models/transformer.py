@@ -56,7 +56,7 @@ class TransformerConfig:
     cosine_scale: float = 20.0  # heads score the cosine to each class vector, times this
     max_pos_weight: float = 10.0  # cap on a theme's negatives/positives weight in the BCE
     label_example_weight: float = 1.0  # a label phrase's weight in the loss, relative to a sentence
-    seed_weight: float = 1.0  # a real (seed) sentence's weight relative to a written one, in stage 2
+    seed_weight: float = 3.0  # a real (seed) sentence's weight relative to a written one, in stage 2
     probe_epochs: int = 20  # head-only epochs on frozen sentence vectors (stage 1 start, and stage 2)
     train_precision: Literal["auto", "float32", "bfloat16"] = "auto"  # auto: bfloat16 only if native
     inference_precision: Literal["auto", "float32", "bfloat16"] = "auto"  # the torch runtime's precision

@@ -140,7 +140,8 @@ def read_written(labels: LabelSet, seeds_dir: Path = SEEDS) -> list[tuple[str, L
     """(area, record) for every training-only sentence (the written corpus, then sentences labelled one
     by one), validated: known keys, the contract, no duplicate id or text."""
     found, ids, texts = [], {}, {}
-    paths = [p for folder in (WRITTEN_DIR, LABELLED_DIR) for p in sorted((seeds_dir / folder).glob("*.jsonl"))]
+    paths = [p for folder in (WRITTEN_DIR, LABELLED_DIR)
+             for p in sorted((seeds_dir / folder).glob("*.jsonl"))]
     for path in paths:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():

@@ -66,8 +66,8 @@ class Memory:
         (directory / MEMORY_TEXTS).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         if sparse.issparse(self.vectors):
             v = self.vectors.tocsr().astype(np.float32)
-            arrays = {"data": v.data, "indices": v.indices.astype(np.int64), "indptr": v.indptr.astype(np.int64),
-                      "shape": np.asarray(v.shape, dtype=np.int64)}
+            arrays = {"data": v.data, "indices": v.indices.astype(np.int64),
+                      "indptr": v.indptr.astype(np.int64), "shape": np.asarray(v.shape, dtype=np.int64)}
         else:
             arrays = {"dense": np.ascontiguousarray(self.vectors, dtype=np.float32)}
         save_file(arrays, str(directory / MEMORY_VECTORS))

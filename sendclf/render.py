@@ -52,7 +52,9 @@ def render(run: Run, fmt: str, width: int = DEFAULT_WIDTH, color: bool = False, 
             raise SendclfError(f"--summary works with {', '.join(SUMMARY_FORMATS)}, not {fmt}")
         if fmt == "table":
             return _console_text(lambda console: console.print(_overview_table(run)), width, color)
-        return {"csv": overview_csv, "json": lambda r: json.dumps(r.overview().to_dict(), indent=2) + "\n"}[fmt](run)
+        if fmt == "csv":
+            return overview_csv(run)
+        return json.dumps(run.overview().to_dict(), indent=2) + "\n"
     if fmt == "table":
         return to_table(run, width, color)
     return {"jsonl": to_jsonl, "csv": to_csv, "json": to_json, "html": to_html}[resolve_format(fmt)](run)
@@ -142,7 +144,8 @@ def _overview_table(run: Run):
         table.add_column(theme, justify="right")
     for row in overview.rows:
         cells = [overview.counts[row][t] for t in overview.themes]
-        table.add_row(row, *("/".join(str(c[p]) for p in findings) if any(c.values()) else "·" for c in cells))
+        table.add_row(row, *("/".join(str(c[p]) for p in findings) if any(c.values()) else "·"
+                             for c in cells))
     return table
 
 
@@ -262,8 +265,9 @@ def _tooltip(s: SentenceResult, names: dict[str, str]) -> str:
                        for t, v in sorted(s.theme_scores.items(), key=lambda kv: -kv[1]))
     tip = f"{s.id}\npolarity: {polarity}\nthemes:\n{themes}"
     if s.evidence:
-        nearest = "\n".join(f"  {n['similarity']:.2f} [{n['polarity']} · {', '.join(n['themes'])}] {n['text']}"
-                             for n in s.evidence["nearest"])
+        nearest = "\n".join(
+            f"  {n['similarity']:.2f} [{n['polarity']} · {', '.join(n['themes'])}] {n['text']}"
+            for n in s.evidence["nearest"])
         tip += f"\nmost similar labelled sentences:\n{nearest}"
         if s.evidence.get("ngrams"):
             tip += "\nwords behind the polarity: " + ", ".join(g["ngram"] for g in s.evidence["ngrams"])

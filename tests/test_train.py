@@ -52,7 +52,8 @@ def test_written_corpus_trains_every_fold_and_is_never_scored(tmp_path, trainabl
 
 
 def test_set_overrides_are_checked_like_the_config_file(tmp_path, trainable_seeds):
-    metrics = train("tfidf", out_dir=tmp_path / "m", seeds=trainable_seeds, quiet=True, settings=["theme_c=2"])
+    metrics = train("tfidf", out_dir=tmp_path / "m", seeds=trainable_seeds, quiet=True,
+                    settings=["theme_c=2"])
     assert "theme_c: 2.0" in (tmp_path / "m" / "config.yaml").read_text()
     assert metrics["hardware"]["cpu"]
     with pytest.raises(SendclfError, match="unknown key 'nonsense'"):

@@ -187,7 +187,7 @@ class Classifier(ABC):
             return
         from sendclf.evidence import Memory
 
-        themes = [[self.labels.theme_ids[t] for t in dict.fromkeys([int(main), *np.flatnonzero(row).tolist()])]
+        themes = [[self.labels.theme_ids[t] for t in dict.fromkeys([int(main), *np.flatnonzero(row)])]
                   for main, row in zip(data.main_theme, data.themes, strict=True)]  # the main theme first
         self.memory = Memory.build(data.ids, data.texts, [self.labels.polarity_ids[p] for p in data.polarity],
                                    themes, vectors)

@@ -321,7 +321,8 @@ class TransformerClassifier(Classifier):
         return options
 
     def hardware(self) -> dict[str, str]:
-        serving = (self._serving if hasattr(self, "_serving") else self.encoder.embedder(self.config)).embedder
+        cached = self._serving if hasattr(self, "_serving") else self.encoder.embedder(self.config)
+        serving = cached.embedder
         info = {"runtime": self.config.runtime,
                 "inference_precision": getattr(serving, "precision", "int8 encoder MatMuls, float32 heads")}
         if hasattr(self, "encoder"):

@@ -52,7 +52,7 @@ class TransformerConfig:
     warmup_ratio: float = 0.1
     grad_clip: float = 1.0
     dropout: float = 0.1
-    theme_loss_weight: float = 1.0  # relative to the polarity loss
+    theme_loss_weight: float = 3.0  # relative to the polarity loss
     cosine_scale: float = 20.0  # heads score the cosine to each class vector, times this
     max_pos_weight: float = 10.0  # cap on a theme's negatives/positives weight in the BCE
     label_example_weight: float = 1.0  # a label phrase's weight in the loss, relative to a sentence

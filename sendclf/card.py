@@ -43,14 +43,22 @@ def model_card(metrics: dict, config: dict) -> str:
         "polarity (weakness / strength / neutral) and one or more of 12 themes (`configs/labels.yaml`).",
         "## Data",
         f"{metrics['n_sentences']} hand-labelled sentences from {len(metrics['articles'])} news articles "
-        f"({', '.join(metrics['articles'])}), labelled per `shared/ANNOTATION.md` (`seeds/labels.jsonl`).",
+        f"({', '.join(metrics['articles'])}), labelled per `shared/ANNOTATION.md` (`seeds/labels.jsonl`)"
+        + (f", and {metrics['n_written']} written training sentences (`seeds/written/`, never scored)."
+           if metrics.get("n_written") else "."),
         "## Protocol",
-        f"Leave-one-article-out cross-validation: each article is predicted by a model trained on the other "
-        f"articles only (thresholds included); the pooled out-of-fold predictions are scored once, with "
-        f"{ci}% bootstrap intervals over sentences ({metrics['evaluation']['bootstrap_samples']} resamples). "
-        f"The majority-class reference goes through the same protocol. The model in this folder was then "
-        f"fitted on all sentences. Seed {metrics['seed']}; CV took {metrics['seconds']['cv']} s, the final "
-        f"fit {metrics['seconds']['final_fit']} s.",
+        f"Leave-one-area-out cross-validation: each local area's seed sentences are predicted by a model "
+        f"trained on the other areas (and the written corpus) only, thresholds included; the pooled "
+        f"out-of-fold predictions are scored once, with {ci}% bootstrap intervals over sentences "
+        f"({metrics['evaluation']['bootstrap_samples']} resamples). The majority-class reference goes "
+        f"through the same protocol. The model in this folder was then fitted on all sentences. Seed "
+        f"{metrics['seed']}; CV took {metrics['seconds']['cv']} s, the final fit "
+        f"{metrics['seconds']['final_fit']} s.",
+        "## Hardware and calibration",
+        "Trained and timed on " + ", ".join(f"{k}: {v}" for k, v in metrics.get("hardware", {}).items()) + "."
+        + (" Polarity scores are calibrated by temperature {temperature:.2f}; out-of-fold expected "
+           "calibration error {ece_before:.3f} before and {ece_after:.3f} after (cross-fitted)."
+           .format(**metrics["calibration"]) if metrics.get("calibration") else ""),
         "## Metrics",
         markdown_table(["metric", f"{kind} ({ci}% CI)", f"majority class ({ci}% CI)"],
                        headline_rows(metrics)),

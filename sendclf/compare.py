@@ -262,7 +262,7 @@ def to_markdown(comparison: dict) -> str:
     ci = ci_label(comparison)
     sections = [
         "# Model comparison",
-        f"Leave-one-article-out cross-validation; {ci} from a bootstrap over sentences.",
+        f"Leave-one-area-out cross-validation; {ci} from a bootstrap over sentences.",
         f"## Headline metrics ({ci})",
         markdown_table(*headline_table(comparison)),
         "## Paired differences",
@@ -288,7 +288,7 @@ def tables(comparison: dict) -> list:
 
     ci = ci_label(comparison)
     columns = comparison["models"] + [comparison["reference"]]
-    headline_rich = Table(title=f"Headline metrics [{ci}], leave-one-article-out CV")
+    headline_rich = Table(title=f"Headline metrics [{ci}], leave-one-area-out CV")
     headline_rich.add_column("metric", no_wrap=True)
     for entry in columns:
         headline_rich.add_column(escape(entry["name"]), justify="right", no_wrap=True)

@@ -87,8 +87,8 @@ def fit_model(make_model: Callable[[], Classifier], data: Targets, extra: Target
     model = make_model()
     model.show_progress = not quiet
     if config.tune_threshold and len(set(data.groups)) > 1:
-        if tuning_probs is None:
-            tuning_probs = out_of_fold_probs(make_model, data, extra)[1]
+        if tuning_probs is None:  # (not quiet: the first inner fit may run the long shared stage)
+            tuning_probs = out_of_fold_probs(make_model, data, extra, quiet=quiet)[1]
         model.thresholds[:] = best_threshold(data.themes, tuning_probs, config.threshold_grid,
                                              model.labels.no_theme_index)
     model.fit(data + extra if extra is not None else data)

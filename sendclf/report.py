@@ -221,7 +221,7 @@ def index_html(comparison: dict, confusion_files: dict[str, str], bench: dict | 
     diff_header, diff_rows = comparing.difference_table(comparison)
     parts = [
         f"<h1>sendclf: model comparison</h1><p class=note>Generated {html.escape(generated)} from "
-        f"the models' metrics.json. Leave-one-article-out cross-validation; {ci} from a bootstrap over "
+        f"the models' metrics.json. Leave-one-area-out cross-validation; {ci} from a bootstrap over "
         f"sentences.</p>",
         f"<h2>Headline metrics ({ci})</h2>", html_table(*comparing.headline_table(comparison)),
         "<h2>Paired differences</h2>", f"<p class=note>{prose(comparing.difference_note(comparison))}"

@@ -242,3 +242,18 @@ def test_packaged_minilm_loads_offline_and_embeds_meaning(monkeypatch):
     vectors = torch.nn.functional.normalize(vectors, dim=-1)
     paraphrase, unrelated = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
     assert paraphrase > unrelated + 0.2
+
+
+def test_predicting_always_embeds_and_evidence_reuses_those_vectors_once(tmp_path, labels, config):
+    fitted(labels, config).save(tmp_path / "m")
+    model = load_model(tmp_path / "m")
+    calls = []
+    embed = model._serving.embed
+    model._serving.embed = lambda texts: calls.append(list(texts)) or embed(texts)
+    model.predict_proba(UNSEEN)
+    model.predict_proba(UNSEEN)  # a benchmark repeats a batch: it must be computed again
+    assert len(calls) == 2
+    vectors = model.embed(UNSEEN)  # the evidence of the sentences just classified: handed over
+    assert len(calls) == 2 and vectors.shape[0] == len(UNSEEN)
+    model.embed(UNSEEN)  # handed over once only
+    assert len(calls) == 3

@@ -321,15 +321,14 @@ class TransformerClassifier(Classifier):
         return options
 
     def hardware(self) -> dict[str, str]:
-        cached = self._serving if hasattr(self, "_serving") else self.encoder.embedder(self.config)
-        serving = cached.embedder
+        serving = self._serving if hasattr(self, "_serving") else self.encoder.embedder(self.config).embedder
         info = {"runtime": self.config.runtime,
                 "inference_precision": getattr(serving, "precision", "int8 encoder MatMuls, float32 heads")}
         if hasattr(self, "encoder"):
             info.update(device=self.encoder.device, train_precision=self.encoder.train_precision)
         return info
 
-    def embed(self, texts: list[str]) -> np.ndarray:
+    def _vectors(self, texts: list[str]) -> np.ndarray:
         """Sentence vectors from the serving runtime, as the heads see them."""
         if hasattr(self, "_serving"):
             return self._serving.embed(texts)
@@ -337,12 +336,21 @@ class TransformerClassifier(Classifier):
             return self.encoder.embedder(self.config).embed(texts)
         raise SendclfError("transformer model is not fitted or loaded")
 
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """The vectors of `texts`; those of the last `predict_proba` call are handed over once instead of
+        being computed again (evidence asks for the vectors of the sentences just classified)."""
+        last, self._last = getattr(self, "_last", None), None
+        if last is not None and last[0] == list(texts):
+            return last[1]
+        return self._vectors(texts)
+
     def predict_proba(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         texts = list(texts)
         if not texts:
             return (np.zeros((0, len(self.labels.polarities)), np.float32),
                     np.zeros((0, len(self.labels.themes)), np.float32))
-        x = self.embed(texts)
+        x = self._vectors(texts)
+        self._last = (texts, x)
         a, scale = self.arrays, self.config.cosine_scale
         polarity = _softmax(cosine_logits(x, a["polarity.weight"], a["polarity.bias"], scale))
         themes = 1.0 / (1.0 + np.exp(-cosine_logits(x, a["themes.weight"], a["themes.bias"], scale)))
@@ -367,8 +375,8 @@ class TransformerClassifier(Classifier):
         c = self.config
         self.arrays = load_file(str(directory / HEADS_FILE))
         if c.runtime == "onnx-int8":
-            self._serving = CachedEmbedder(OnnxEmbedder(directory / ENCODER_DIR, c.max_length,
-                                                        c.inference_batch_size, c.threads))
+            self._serving = OnnxEmbedder(directory / ENCODER_DIR, c.max_length, c.inference_batch_size,
+                                         c.threads)
             return
         from sendclf.models import transformer_net as tn
 
@@ -376,4 +384,4 @@ class TransformerClassifier(Classifier):
         device = tn.resolve_device(c.device)
         net = tn.TransformerNet(encoder, len(self.labels.polarities), len(self.labels.themes), c.dropout,
                                 c.cosine_scale).to(device).eval()
-        self._serving = CachedEmbedder(TorchEmbedder(net, tokenizer, c, device))
+        self._serving = TorchEmbedder(net, tokenizer, c, device)

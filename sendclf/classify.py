@@ -372,8 +372,9 @@ def predict_all(model, texts: list[str], console=None, evidence: bool = False) -
     chunks = [texts[start:start + CHUNK_SIZE] for start in range(0, len(texts), CHUNK_SIZE)]
 
     def one(chunk: list[str]) -> list[tuple]:
+        predictions = model.predict(chunk)  # first: evidence then reuses the vectors it just made
         found = model.evidence(chunk) if evidence else None
-        return list(zip(model.predict(chunk), found or [None] * len(chunk), strict=True))
+        return list(zip(predictions, found or [None] * len(chunk), strict=True))
 
     if console is None or len(texts) < PROGRESS_MIN_SENTENCES:
         return [p for chunk in chunks for p in one(chunk)]

@@ -1,33 +1,21 @@
-"""`sendclf classify`: read new text into documents of sentences, run a trained model, summarise.
+"""`sendclf classify`: documents of sentences (read by `inputs.py`) -> a trained model -> labelled
+sentences, a summary per document and the overview across documents.
 
-Articles (.txt, .md, stdin, and the main text of .html pages) go through `corpus.article_sentences`,
-so they are cleaned and split exactly as the labelled seeds were; a .jsonl file holds sentences that are
-classified as they are. Every input is read and checked before the model is loaded, so a bad path fails
-in milliseconds and never after a long model load. Heavy libraries (trafilatura, the model's own) are
-imported only on the path that needs them: the TF-IDF path never imports torch.
+The model's own heavy libraries are imported only when it is loaded: the TF-IDF path never imports torch.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from sendclf.corpus import article_sentences, clean_lines, split_sentences
 from sendclf.errors import SendclfError
+from sendclf.inputs import Document
 from sendclf.labels import LabelSet
 from sendclf.paths import MODELS
-
-ARTICLE_SUFFIXES = (".txt", ".md")
-HTML_SUFFIXES = (".html", ".htm")
-JSONL_SUFFIXES = (".jsonl",)
-SUPPORTED_SUFFIXES = ARTICLE_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
-STDIN = "-"
-STDIN_SOURCE = "stdin"
 
 DEFAULT_MODEL = "transformer"  # used when trained, else FALLBACK_MODEL
 FALLBACK_MODEL = "tfidf"
@@ -35,32 +23,9 @@ META_FILE = "model.json"  # what marks a trained model directory (models/base.py
 
 # Polarities that are findings: counted per theme in the summary; the first one orders the themes.
 FINDINGS = ("weakness", "strength")
-MANIFEST_NAME = "articles.yaml"  # names the area of each article file, as seeds/articles.yaml does
 
 CHUNK_SIZE = 256  # sentences per call to the model: the unit of progress
 PROGRESS_MIN_SENTENCES = 500  # fewer finish in a blink; a bar would only flicker
-
-UTF8 = "utf-8"
-CP1252 = "cp1252"
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
-@dataclass(frozen=True)
-class Item:
-    """One sentence to classify; `paragraph` keeps the article's layout for the HTML view."""
-
-    id: str
-    index: int
-    text: str
-    paragraph: int
-
-
-@dataclass
-class Document:
-    source: str
-    kind: str  # "article" (split into sentences) or "sentences" (JSONL, one record each)
-    items: list[Item]
-    encoding: str = UTF8
 
 
 @dataclass
@@ -160,153 +125,6 @@ class Run:
         themes = sorted((t for t in self.labels.theme_ids if any(total[t])),
                         key=lambda t: (t == self.labels.no_theme, *(-n for n in total[t]), order[t]))
         return Overview("area" if by_area else "document", list(rows), themes, counts, rows)
-
-
-# ---- reading inputs --------------------------------------------------------------------------------
-
-
-def decode(data: bytes, source: str) -> tuple[str, str]:
-    """Text and the encoding used: UTF-8 (or UTF-16 with a BOM), else Windows-1252; binary is refused."""
-    if data.startswith(UTF16_BOMS):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            raise SendclfError(f"{source}: not valid UTF-16 text despite its byte-order mark") from None
-    if b"\x00" in data:
-        raise SendclfError(f"{source}: binary file (contains NUL bytes), not text")
-    try:
-        return data.decode("utf-8-sig"), UTF8
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return data.decode(CP1252), CP1252
-        except UnicodeDecodeError:
-            raise SendclfError(f"{source}: neither UTF-8 nor Windows-1252 text (undecodable byte "
-                               f"0x{data[utf8_error.start]:02x} at offset {utf8_error.start})") from None
-
-
-def extract_html(html: str, source: str) -> str:
-    """The main text of a web page: navigation, comments, adverts and boilerplate are dropped. (No
-    deduplication: trafilatura's is a process-wide cache that empties a page seen twice.)"""
-    import trafilatura
-
-    text = trafilatura.extract(html, include_comments=False, include_tables=False, include_images=False,
-                               include_links=False, include_formatting=False, favor_precision=True,
-                               deduplicate=False, with_metadata=False, output_format="txt")
-    if not text or not text.strip():
-        hint = "" if "<" in html else " (it has no HTML tags: give plain text a .txt name)"
-        raise SendclfError(f"{source}: no article text found in this HTML page{hint}")
-    return text
-
-
-def article_items(source: str, raw: str) -> list[Item]:
-    """Sentences exactly as the seeds were split, each with the index of the paragraph it came from."""
-    sentences = article_sentences(source, raw)
-    paragraphs = [p for p, line in enumerate(clean_lines(raw)) for _ in split_sentences(line)]
-    return [Item(f"{source}:{s.index}", s.index, s.text, p)
-            for s, p in zip(sentences, paragraphs, strict=True)]
-
-
-def jsonl_items(source: str, text: str) -> list[Item]:
-    """One sentence per record, taken as is; blank lines are skipped, anything else malformed is an error."""
-    items = []
-    for line_no, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{source}, line {line_no}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise SendclfError(f"{where}: not JSON ({error.msg})") from None
-        if not isinstance(record, dict):
-            raise SendclfError(f"{where}: expected a JSON object with a \"text\" field")
-        sentence = record.get("text")
-        if not isinstance(sentence, str) or not sentence.strip():
-            raise SendclfError(f"{where}: no \"text\" (a non-empty string) in this record")
-        record_id = record.get("id")
-        if record_id is not None and not isinstance(record_id, str | int):
-            raise SendclfError(f"{where}: \"id\" must be a string or an integer")
-        index = len(items)
-        items.append(Item(str(record_id) if record_id is not None else f"{source}:{index}", index,
-                          sentence.strip(), index))
-    return items
-
-
-def document_from_bytes(source: str, data: bytes, suffix: str) -> Document:
-    """One document from a file's bytes; the suffix says how to read it (anything unknown is an article)."""
-    if not data.strip():
-        raise SendclfError(f"{source}: empty file")
-    text, encoding = decode(data, source)
-    if not text.strip():
-        raise SendclfError(f"{source}: empty file")
-    if suffix in JSONL_SUFFIXES:
-        items, kind = jsonl_items(source, text), "sentences"
-    else:
-        if suffix in HTML_SUFFIXES:
-            text = extract_html(text, source)
-        items, kind = article_items(source, text), "article"
-    if not items:
-        raise SendclfError(f"{source}: no sentences to classify")
-    return Document(source, kind, items, encoding)
-
-
-def expand_paths(paths: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
-    """(source name, file) for every input; a folder gives its supported files, sorted; stdin gives None."""
-    for name in paths:
-        if name == STDIN:
-            yield STDIN_SOURCE, None
-            continue
-        path = Path(name)
-        if path.is_dir():
-            files = sorted(p for p in path.iterdir()
-                           if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                           and not p.name.startswith("."))
-            if not files:
-                raise SendclfError(f"{name}: folder has no {', '.join(SUPPORTED_SUFFIXES)} files")
-            yield from ((str(p), p) for p in files)
-        elif path.is_file():
-            yield name, path
-        elif path.exists():
-            raise SendclfError(f"{name}: not a regular file or folder")
-        else:
-            raise SendclfError(f"{name}: no such file or folder")
-
-
-def read_areas(paths: list[str]) -> dict[str, str]:
-    """Resolved file path -> area, from an `articles.yaml` manifest (the format of seeds/) in a folder
-    given or in its parent; file paths in it are relative to the manifest."""
-    import yaml
-
-    areas = {}
-    for name in paths:
-        folder = Path(name)
-        if not folder.is_dir():
-            continue
-        for manifest in (folder / MANIFEST_NAME, folder.parent / MANIFEST_NAME):
-            if not manifest.is_file():
-                continue
-            try:
-                entries = yaml.safe_load(manifest.read_text(encoding=UTF8)) or []
-                areas.update({str((manifest.parent / e["file"]).resolve()): str(e["area"]) for e in entries})
-            except (yaml.YAMLError, TypeError, KeyError) as error:
-                raise SendclfError(f"{manifest}: each entry needs file and area ({error})") from None
-    return areas
-
-
-def read_documents(paths: list[str], stdin: bytes | None = None) -> list[Document]:
-    """Every input as a document; no paths means stdin, whose bytes the caller reads and passes in."""
-    documents = []
-    for source, path in expand_paths(paths or [STDIN]):
-        if path is None:
-            if not stdin or not stdin.strip():
-                raise SendclfError("no text on stdin (give a PATH, or pipe an article in)")
-            documents.append(document_from_bytes(source, stdin, ARTICLE_SUFFIXES[0]))
-            continue
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise SendclfError(f"{source}: cannot read ({error.strerror})") from None
-        documents.append(document_from_bytes(source, data, path.suffix.lower()))
-    return documents
 
 
 # ---- the model -------------------------------------------------------------------------------------

@@ -208,6 +208,7 @@ def classify(
     import sys
 
     from sendclf import classify as lib
+    from sendclf import inputs
     from sendclf.atomic import write_text
     from sendclf.render import DEFAULT_WIDTH, EVIDENCE_FORMATS, SUMMARY_FORMATS, render, resolve_format
 
@@ -215,10 +216,10 @@ def classify(
     theme_threshold = lib.parse_threshold(threshold)
     if not paths and sys.stdin.isatty():
         raise SendclfError("no input: give a PATH (article, web page, .jsonl or folder) or pipe text in")
-    stdin = sys.stdin.buffer.read() if not paths or lib.STDIN in paths else None
-    documents = lib.read_documents(paths or [], stdin)
+    stdin = sys.stdin.buffer.read() if not paths or inputs.STDIN in paths else None
+    documents = inputs.read_documents(paths or [], stdin)
     for doc in documents:
-        if doc.encoding != lib.UTF8:
+        if doc.encoding != inputs.UTF8:
             err.print(f"note: {escape(doc.source)} is not UTF-8; read it as {doc.encoding}", highlight=False,
                       soft_wrap=True)
     model_dir = lib.resolve_model_dir(model)
@@ -230,7 +231,7 @@ def classify(
     with_evidence = (fmt in EVIDENCE_FORMATS and not summary) if evidence is None else evidence
     run = lib.classify(classifier, documents, model or model_dir.name, console=progress,
                        evidence=with_evidence)
-    run.areas = lib.read_areas(paths or [])
+    run.areas = inputs.read_areas(paths or [])
     to_terminal = output is None and out.is_terminal
     text = render(run, fmt, width=out.width if to_terminal else DEFAULT_WIDTH, color=to_terminal,
                   summary=summary)
@@ -255,10 +256,11 @@ def suggest(
     import json
 
     from sendclf import classify as lib
+    from sendclf import inputs
     from sendclf.atomic import write_text
     from sendclf.suggest import suggest as run
 
-    documents = lib.read_documents(paths)
+    documents = inputs.read_documents(paths)
     records = run(lib.load(lib.resolve_model_dir(model)), documents, n)
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     if output is None:

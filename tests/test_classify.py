@@ -1,36 +1,15 @@
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
 from rich.console import Console
+from test_inputs import ARTICLE
 from tiny_model import train_tiny_model
 
 from sendclf import classify as lib
-from sendclf.corpus import article_sentences
+from sendclf import inputs
 from sendclf.errors import SendclfError
 from sendclf.models.base import load_model
-
-ARTICLE = ("More on KentOnline\n"
-           "Waiting times for therapy are too long. Children achieve well in primary schools.\n"
-           "Inspectors visited the area in March.\n"
-           "Comments: Our rules\nThis comment is furniture.\n")
-
-PAGE = """<!doctype html><html><head><title>SEND report | Gazette</title></head><body>
-<header><nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li>
-<li><a href="/sport">Sport</a></li><li><a href="/jobs">Jobs</a></li></ul></nav></header>
-<div class="advert">Advertisement: cheap flights to Malaga, book now and save!</div>
-<main><article><h1>Report criticises SEND services</h1>
-<p>Inspectors found that families wait far too long for an autism assessment in the borough.</p>
-<p>The report said children achieve well in primary schools and feel safe there.</p>
-<p>The council must write a statement of action setting out how it will improve its services.</p>
-<p>Ofsted and the Care Quality Commission visited the area in March and spoke to many parents.</p>
-</article>
-<section class="comments" id="comments"><h2>Comments</h2>
-<div class="comment"><p>Absolutely shameful, the councillors should all resign immediately today.</p></div>
-</section></main>
-<footer><p>Copyright 2024 Gazette Media. All rights reserved.</p><a href="/privacy">Privacy</a></footer>
-</body></html>"""
 
 
 @pytest.fixture(scope="module")
@@ -41,126 +20,6 @@ def model_dir(tmp_path_factory, labels):
 @pytest.fixture
 def model(model_dir):
     return load_model(model_dir)
-
-
-# ---- decoding --------------------------------------------------------------------------------------
-
-
-def test_decode_utf8_with_and_without_bom():
-    assert lib.decode("café".encode(), "a") == ("café", "utf-8")
-    assert lib.decode(b"\xef\xbb\xbfcaf\xc3\xa9", "a") == ("café", "utf-8")
-
-
-def test_decode_falls_back_to_windows_1252():
-    assert lib.decode("“quoted” café".encode("cp1252"), "a") == ("“quoted” café", "cp1252")
-
-
-def test_decode_utf16_with_bom():
-    assert lib.decode("Waits are long.".encode("utf-16"), "a") == ("Waits are long.", "utf-16")
-
-
-def test_decode_rejects_binary():
-    with pytest.raises(SendclfError, match=r"scan\.pdf: binary file"):
-        lib.decode(b"%PDF-1.4\x00\x01\x02", "scan.pdf")
-
-
-def test_decode_rejects_neither_utf8_nor_cp1252():
-    with pytest.raises(SendclfError, match=r"a\.txt: neither UTF-8 nor Windows-1252.*0x81"):
-        lib.decode(b"abc \x81 def", "a.txt")
-
-
-# ---- reading inputs --------------------------------------------------------------------------------
-
-
-def test_article_items_are_the_corpus_sentences_with_paragraphs():
-    items = lib.article_items("kent.txt", ARTICLE)
-    expected = article_sentences("kent.txt", ARTICLE)
-    assert [i.text for i in items] == [s.text for s in expected]
-    assert [i.id for i in items] == ["kent.txt:0", "kent.txt:1", "kent.txt:2"]
-    assert [i.paragraph for i in items] == [0, 0, 1]
-
-
-def test_seed_article_reads_exactly_as_the_seeds():
-    path = Path(__file__).resolve().parents[1] / "seeds" / "articles" / "kent.txt"
-    (doc,) = lib.read_documents([str(path)])
-    assert [i.text for i in doc.items] == [s.text for s in article_sentences("kent", path.read_text())]
-
-
-def test_jsonl_items_keep_ids_and_text_as_is():
-    text = ('{"id": "x1", "text": "Waits are long. Very long."}\n\n'
-            '{"text": "Outcomes are good."}\n{"id": 7, "text": "A"}\n')
-    items = lib.jsonl_items("s.jsonl", text)
-    assert [(i.id, i.text) for i in items] == [
-        ("x1", "Waits are long. Very long."), ("s.jsonl:1", "Outcomes are good."), ("7", "A")]
-
-
-@pytest.mark.parametrize(("line", "message"), [
-    ("not json", r"s\.jsonl, line 2: not JSON"),
-    ('["a list"]', r"s\.jsonl, line 2: expected a JSON object"),
-    ('{"id": "b"}', r"s\.jsonl, line 2: no \"text\""),
-    ('{"text": "   "}', r"s\.jsonl, line 2: no \"text\""),
-    ('{"text": 3}', r"s\.jsonl, line 2: no \"text\""),
-    ('{"text": "ok", "id": [1]}', r"s\.jsonl, line 2: \"id\" must be"),
-])
-def test_bad_jsonl_line_names_the_line(line, message):
-    with pytest.raises(SendclfError, match=message):
-        lib.jsonl_items("s.jsonl", '{"text": "fine"}\n' + line + "\n")
-
-
-def test_html_page_keeps_the_article_and_drops_navigation_adverts_and_comments():
-    items = lib.document_from_bytes("page.html", PAGE.encode(), ".html").items
-    texts = " ".join(i.text for i in items)
-    assert "autism assessment" in texts and "statement of action" in texts
-    for furniture in ("Home", "Sport", "Malaga", "resign", "Copyright", "Privacy"):
-        assert furniture not in texts
-
-
-def test_html_without_article_text_is_an_error():
-    with pytest.raises(SendclfError, match="no article text"):
-        lib.document_from_bytes("blank.html", b"<html><body><script>var x;</script></body></html>", ".html")
-
-
-def test_folder_gives_its_supported_files_sorted(tmp_path):
-    (tmp_path / "b.txt").write_text("Waits are long.")
-    (tmp_path / "a.md").write_text("Outcomes are good.")
-    (tmp_path / "c.jsonl").write_text('{"text": "One sentence."}\n')
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF\x00")
-    (tmp_path / ".hidden.txt").write_text("Hidden.")
-    (tmp_path / "sub").mkdir()
-    docs = lib.read_documents([str(tmp_path)])
-    assert [Path(d.source).name for d in docs] == ["a.md", "b.txt", "c.jsonl"]
-    assert [d.kind for d in docs] == ["article", "article", "sentences"]
-
-
-@pytest.mark.parametrize(("setup", "message"), [
-    (lambda p: None, "no such file or folder"),
-    (lambda p: p.mkdir(), "folder has no"),
-    (lambda p: p.write_text(""), "empty file"),
-    (lambda p: p.write_text("  \n\n "), "empty file"),
-    (lambda p: p.write_bytes(b"\x7fELF\x00\x00"), "binary file"),
-    (lambda p: p.write_text("Comments: Our rules\nOnly furniture.\n"), "no sentences"),
-])
-def test_bad_paths_are_one_line_errors(tmp_path, setup, message):
-    path = tmp_path / "input.txt"
-    setup(path)
-    with pytest.raises(SendclfError, match=message):
-        lib.read_documents([str(path)])
-
-
-def test_stdin_is_an_article():
-    (doc,) = lib.read_documents([], b"Waits are long. Outcomes are good.\n")
-    assert doc.source == "stdin" and [i.id for i in doc.items] == ["stdin:0", "stdin:1"]
-
-
-def test_empty_stdin_is_an_error():
-    with pytest.raises(SendclfError, match="no text on stdin"):
-        lib.read_documents(["-"], b"  \n")
-
-
-def test_cp1252_file_is_read_and_reported(tmp_path):
-    (tmp_path / "old.txt").write_bytes("Parents said the service was “poor”.".encode("cp1252"))
-    (doc,) = lib.read_documents([str(tmp_path / "old.txt")])
-    assert doc.encoding == "cp1252" and doc.items[0].text == "Parents said the service was “poor”."
 
 
 # ---- the model -------------------------------------------------------------------------------------
@@ -208,7 +67,7 @@ def test_threshold_must_be_a_probability(value, ok):
 
 
 def test_classify_gives_every_score_and_a_summary(model):
-    docs = lib.read_documents([], ARTICLE.encode())
+    docs = inputs.read_documents([], ARTICLE.encode())
     run = lib.classify(model, docs, "tiny")
     (doc,) = run.documents
     assert run.n_sentences == 3 and run.model == "tiny" and run.kind == "tfidf"
@@ -221,7 +80,7 @@ def test_classify_gives_every_score_and_a_summary(model):
 
 
 def test_threshold_override_changes_the_decisions(model):
-    docs = lib.read_documents([], b"Waiting times for therapy are too long.\n")
+    docs = inputs.read_documents([], b"Waiting times for therapy are too long.\n")
     lib.set_threshold(model, 0.0)
     everything = lib.classify(model, docs).documents[0].sentences[0].themes
     lib.set_threshold(model, 1.0)

@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from test_classify import ARTICLE, PAGE
+from test_inputs import ARTICLE, PAGE
 from tiny_model import TINY_DATA, train_tiny_model
 from typer.testing import CliRunner
 

@@ -8,7 +8,6 @@ invented area; it is checked against the same label contract.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ import yaml
 
 from sendclf.corpus import Sentence, article_sentences
 from sendclf.errors import SendclfError
+from sendclf.jsonl import json_lines
 from sendclf.labels import LabelSet
 from sendclf.paths import SEEDS
 
@@ -77,21 +77,15 @@ def corpus_sentences(seeds_dir: Path = SEEDS) -> list[tuple[Article, Sentence]]:
 def read_label_records(path: Path) -> list[LabelRecord]:
     records = []
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SendclfError(f"{path}: labels file not found") from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
+    for number, where, raw in json_lines(text, str(path)):
         try:
-            raw = json.loads(line)
             themes = raw["themes"]
             if not isinstance(themes, list):
                 raise TypeError("themes must be a list")
             records.append(LabelRecord(number, raw["id"], raw["text"], raw["polarity"], tuple(themes)))
-        except json.JSONDecodeError as err:
-            raise SendclfError(f"{where}: not valid JSON ({err.msg})") from None
         except KeyError as err:
             raise SendclfError(f"{where}: missing field {err}") from None
         except TypeError as err:
@@ -143,14 +137,7 @@ def read_written(labels: LabelSet, seeds_dir: Path = SEEDS) -> list[tuple[str, L
     paths = [p for folder in (WRITTEN_DIR, LABELLED_DIR)
              for p in sorted((seeds_dir / folder).glob("*.jsonl"))]
     for path in paths:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                raw = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise SendclfError(f"{where}: not valid JSON ({err.msg})") from None
+        for number, where, raw in json_lines(path.read_text(encoding="utf-8"), str(path)):
             if not isinstance(raw, dict) or set(raw) != WRITTEN_KEYS:
                 raise SendclfError(f"{where}: a written record has exactly the keys "
                                    f"{', '.join(sorted(WRITTEN_KEYS))}")

@@ -21,7 +21,7 @@ NEIGHBOURS = 3
 SIMILARITY_DIGITS = 3
 
 
-def _unit_rows(x):
+def unit_rows(x):
     """Rows scaled to length 1, dense or sparse."""
     if sparse.issparse(x):
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1))).ravel()
@@ -41,13 +41,13 @@ class Memory:
 
     @classmethod
     def build(cls, ids, texts, polarity, themes, vectors) -> Memory:
-        return cls(list(ids), list(texts), list(polarity), [list(t) for t in themes], _unit_rows(vectors))
+        return cls(list(ids), list(texts), list(polarity), [list(t) for t in themes], unit_rows(vectors))
 
     def nearest(self, vectors, k: int = NEIGHBOURS) -> list[list[dict]]:
         """For each row of `vectors`, the k most similar remembered sentences (cosine similarity)."""
         if not len(self.ids) or vectors.shape[0] == 0:
             return [[] for _ in range(vectors.shape[0])]
-        similarity = _unit_rows(vectors) @ self.vectors.T
+        similarity = unit_rows(vectors) @ self.vectors.T
         similarity = similarity.toarray() if sparse.issparse(similarity) else np.asarray(similarity)
         k = min(k, similarity.shape[1])
         best = np.argpartition(-similarity, k - 1, axis=1)[:, :k]

@@ -8,13 +8,13 @@ in milliseconds, never after a long model load. trafilatura is imported only for
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from sendclf.corpus import article_sentences, clean_lines, split_sentences
 from sendclf.errors import SendclfError
+from sendclf.jsonl import json_lines
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -94,14 +94,7 @@ def article_items(source: str, raw: str) -> list[Item]:
 def jsonl_items(source: str, text: str) -> list[Item]:
     """One sentence per record, taken as is; blank lines are skipped, anything else malformed is an error."""
     items = []
-    for line_no, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{source}, line {line_no}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise SendclfError(f"{where}: not JSON ({error.msg})") from None
+    for _, where, record in json_lines(text, source, ", line "):
         if not isinstance(record, dict):
             raise SendclfError(f"{where}: expected a JSON object with a \"text\" field")
         sentence = record.get("text")

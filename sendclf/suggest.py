@@ -17,7 +17,8 @@ import numpy as np
 
 from sendclf.data import LABELLED_DIR, LabelRecord, check_labels, read_written
 from sendclf.errors import SendclfError
-from sendclf.evidence import _unit_rows
+from sendclf.evidence import unit_rows
+from sendclf.jsonl import json_lines
 from sendclf.labels import LabelSet
 
 DIVERSITY = 0.5  # weight of the similarity to sentences already chosen, against uncertainty
@@ -38,7 +39,7 @@ def rank(scores: np.ndarray, vectors, n: int, diversity: float = DIVERSITY,
          near_duplicate: float = NEAR_DUPLICATE) -> list[int]:
     """Greedy maximal marginal relevance: each pick maximises uncertainty - diversity x its highest
     similarity to the picks so far; near-duplicates of a pick are dropped."""
-    unit = _unit_rows(vectors)
+    unit = unit_rows(vectors)
     similarity = unit @ unit.T
     similarity = similarity.toarray() if hasattr(similarity, "toarray") else np.asarray(similarity)
     closest = np.zeros(len(scores))
@@ -89,20 +90,16 @@ def add_labelled(path: Path, labels: LabelSet, seeds_dir: Path, area: str, regis
     from sendclf.atomic import write_text
 
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise SendclfError(f"{path}: cannot read ({error.strerror})") from None
     known = {r.text.strip().lower() for _, r in read_written(labels, seeds_dir)}
     added, skipped = [], 0
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
+    for number, where, raw in json_lines(text, str(path)):
         try:
-            raw = json.loads(line)
             record = LabelRecord(number, str(raw["id"]), str(raw["text"]), raw["polarity"],
                                  tuple(raw["themes"]))
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
+        except (KeyError, TypeError) as error:
             raise SendclfError(f"{where}: not a suggestion line ({error})") from None
         if raw.get("labelled") is not True or record.text.strip().lower() in known:
             skipped += 1

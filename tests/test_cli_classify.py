@@ -168,7 +168,7 @@ def test_an_error_never_touches_the_output_file(model_dir, inputs, tmp_path):
     target.write_text("previous results")
     (inputs / "bad.jsonl").write_text('{"text": "fine"}\n{"text": \n')
     result = classify(model_dir, inputs / "kent.txt", inputs / "bad.jsonl", "-o", target)
-    assert_one_line_error(result, "bad.jsonl, line 2: not JSON")
+    assert_one_line_error(result, "bad.jsonl, line 2: not valid JSON")
     assert target.read_text() == "previous results"
     assert sorted(os.listdir(tmp_path)) == ["in", "out.json"]
 
@@ -210,7 +210,7 @@ def test_empty_folder(model_dir, tmp_path):
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ('{"text": "ok"}\nnot json\n', "s.jsonl, line 2: not JSON"),
+    ('{"text": "ok"}\nnot json\n', "s.jsonl, line 2: not valid JSON"),
     ('{"text": "ok"}\n\n{"id": "x"}\n', 's.jsonl, line 3: no "text"'),
 ])
 def test_bad_jsonl_line(model_dir, tmp_path, content, message):

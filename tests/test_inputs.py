@@ -82,7 +82,7 @@ def test_jsonl_items_keep_ids_and_text_as_is():
 
 
 @pytest.mark.parametrize(("line", "message"), [
-    ("not json", r"s\.jsonl, line 2: not JSON"),
+    ("not json", r"s\.jsonl, line 2: not valid JSON"),
     ('["a list"]', r"s\.jsonl, line 2: expected a JSON object"),
     ('{"id": "b"}', r"s\.jsonl, line 2: no \"text\""),
     ('{"text": "   "}', r"s\.jsonl, line 2: no \"text\""),

@@ -258,16 +258,3 @@ def test_predicting_always_embeds_and_evidence_reuses_those_vectors_once(tmp_pat
     model.embed(UNSEEN)  # handed over once only
     assert len(calls) == 3
 
-
-def test_encoder_layers_keeps_the_first_layers_and_survives_saving(tmp_path, labels, config):
-    from sendclf.errors import SendclfError
-
-    model = fitted(labels, replace(config, encoder_layers=1))
-    assert len(model.encoder.net.encoder.encoder.layer) == 1
-    model.save(tmp_path / "m")
-    loaded = load_model(tmp_path / "m", {"runtime": "torch"})
-    assert len(loaded._serving.net.encoder.encoder.layer) == 1
-    for a, b in zip(model.predict_proba(UNSEEN), load_model(tmp_path / "m").predict_proba(UNSEEN), strict=True):
-        np.testing.assert_allclose(a, b, atol=1e-6)
-    with pytest.raises(SendclfError, match="encoder_layers must be between 1 and 2"):
-        fitted(labels, replace(config, encoder_layers=3))

@@ -44,7 +44,6 @@ class TransformerConfig:
     threads: int = 0  # CPU threads; 0 = every core this process may use
     device: Literal["auto", "cpu", "cuda"] = "auto"  # where torch trains: auto = CUDA if present
     max_length: int = 128  # tokens per sentence, longer ones are truncated
-    encoder_layers: int | None = None  # keep only the first N transformer layers (faster); null = all
     batch_size: int = 32
     epochs: int = 2  # fine-tuning epochs over the unscored rows
     encoder_lr: float = 5e-5
@@ -273,8 +272,6 @@ class TransformerClassifier(Classifier):
         device = tn.resolve_device(c.device)
         precision = tn.resolve_precision(c.train_precision, device)
         tokenizer, encoder = tn.load_encoder(encoder_path)
-        if c.encoder_layers:
-            tn.keep_layers(encoder, c.encoder_layers)
         # The token embedding table stays as pretrained: words seen in training would drift away from the
         # unseen words they resemble, and it is half the encoder's parameters.
         encoder.get_input_embeddings().weight.requires_grad_(False)

@@ -103,15 +103,6 @@ def load_encoder(path: str | Path):
     return tokenizer, encoder
 
 
-def keep_layers(encoder: nn.Module, n: int) -> None:
-    """Keep the first `n` transformer layers: each one dropped saves a sixth of MiniLM's arithmetic."""
-    layers = encoder.encoder.layer
-    if not 1 <= n <= len(layers):
-        raise SendclfError(f"encoder_layers must be between 1 and {len(layers)}, got {n}")
-    encoder.encoder.layer = layers[:n]
-    encoder.config.num_hidden_layers = n
-
-
 # ---- the model --------------------------------------------------------------------------------------
 
 class CosineHead(nn.Linear):

@@ -53,7 +53,7 @@ def override(config, settings: list[str], source: str):
         if not sep:
             raise SendclfError(f"--set {item!r}: expected key=value")
         raw[key.strip()] = yaml.safe_load(value)
-    return from_dict(type(config), raw, source=source)
+    return from_dict(type(config), raw, source=f"{source} with --set" if settings else source)
 
 
 def load_training_data(labels, seeds: Path, written_corpus: bool) -> tuple:

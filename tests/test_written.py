@@ -3,6 +3,7 @@
 import re
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from sendclf.data import WRITTEN_KEYS, read_label_records, read_written
@@ -61,3 +62,29 @@ def test_invalid_written_records_are_one_clear_error(tmp_path, labels):
         with pytest.raises(SendclfError, match=message):
             read_written(labels, tmp_path)
     assert set(WRITTEN_KEYS) == {"id", "text", "polarity", "themes", "register", "area"}
+
+
+NEAR = 0.8  # MiniLM cosine similarity at which a written sentence reads as a paraphrase of a seed one
+
+
+def test_no_written_sentence_paraphrases_a_seed_sentence(written):
+    """Beyond shared words: the packaged MiniLM finds no written sentence this close to a seed sentence
+    (an audit found 'The report also picked out ...' beside a seed's 'The report did identify ...')."""
+    pytest.importorskip("torch")
+    from sendclf.models import transformer_net as tn
+    from sendclf.models.transformer import packaged_encoder
+
+    tokenizer, encoder = tn.load_encoder(packaged_encoder())
+    net = tn.TransformerNet(encoder, 3, 12, 0.0, 20.0).eval()
+
+    def unit(texts):
+        ids = tokenizer(texts, truncation=True, max_length=128)["input_ids"]
+        with tn.torch_session(0):
+            v = tn.embed_ids(net, ids, tokenizer.pad_token_id, 64, "float32", "cpu")
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    seeds = [r.text for r in read_label_records(SEEDS / "labels.jsonl")]
+    similarity = unit([r.text for _, r in written]) @ unit(seeds).T
+    close = [(written[i][1].id, round(float(similarity[i].max()), 3)) for i in np.flatnonzero(
+        similarity.max(axis=1) >= NEAR)]
+    assert close == []

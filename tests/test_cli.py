@@ -18,7 +18,8 @@ def test_data_on_real_seeds():
     assert "120 labelled seed sentences in 5 articles" in result.output
     from sendclf.paths import SEEDS
 
-    written = sum(1 for f in (SEEDS / "written").glob("*.jsonl") for line in f.read_text().splitlines() if line)
+    written = sum(1 for f in (SEEDS / "written").glob("*.jsonl")
+                  for line in f.read_text().splitlines() if line)
     assert f"{written} training-only" in result.output
 
 

@@ -83,12 +83,15 @@ class Prediction:
     theme_scores: dict[str, float]
 
 
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax; a logit of -inf (a class never seen in training) gets probability 0."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
 def with_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
     """softmax(log p / T): T > 1 softens overconfident scores; the argmax, so every decision, is unchanged."""
-    z = np.log(np.clip(probs, 1e-12, 1.0)) / temperature
-    z -= z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    return softmax(np.log(np.clip(probs, 1e-12, 1.0)) / temperature)
 
 
 def decide_themes(theme_probs: np.ndarray, thresholds: np.ndarray, no_theme: int) -> np.ndarray:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from sendclf.models.base import Classifier, Targets
+from sendclf.models.base import Classifier, Targets, softmax
 from sendclf.models.tfidf_features import Featurizer, features
 
 # The regressions are tiny: BLAS threads only contend for the cores (100x slower beside a busy process).
@@ -39,12 +39,6 @@ class TfidfConfig:
     max_iter: int = 2000
     theme_threshold: float = 0.5
     label_phrases: bool = True
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -132,7 +126,7 @@ class TfidfClassifier(Classifier):
 
     def predict_proba(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         x = self._features(texts)
-        polarity = _softmax(np.asarray(x @ self.polarity_w.T) + self.polarity_b)
+        polarity = softmax(np.asarray(x @ self.polarity_w.T) + self.polarity_b)
         themes = _sigmoid(np.asarray(x @ self.theme_w.T) + self.theme_b)
         return polarity, themes
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from sendclf.config import to_dict
 from sendclf.errors import SendclfError
-from sendclf.models.base import Classifier, Targets
+from sendclf.models.base import Classifier, Targets, softmax
 
 ENCODER_DIR = "encoder"  # encoder weights (safetensors), its config and the tokenizer files
 ONNX_FILE = "encoder.int8.onnx"  # inside ENCODER_DIR
@@ -76,11 +76,6 @@ def cosine_logits(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, scale: fl
     x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
     weight = weight / np.maximum(np.linalg.norm(weight, axis=1, keepdims=True), 1e-12)
     return scale * x @ weight.T + bias
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
 
 
 class OnnxEmbedder:
@@ -352,7 +347,7 @@ class TransformerClassifier(Classifier):
         x = self._vectors(texts)
         self._last = (texts, x)
         a, scale = self.arrays, self.config.cosine_scale
-        polarity = _softmax(cosine_logits(x, a["polarity.weight"], a["polarity.bias"], scale))
+        polarity = softmax(cosine_logits(x, a["polarity.weight"], a["polarity.bias"], scale))
         themes = 1.0 / (1.0 + np.exp(-cosine_logits(x, a["themes.weight"], a["themes.bias"], scale)))
         return polarity.astype(np.float32), themes.astype(np.float32)
 

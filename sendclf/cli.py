@@ -187,7 +187,8 @@ def classify(
     paths: list[str] | None = typer.Argument(
         None, metavar="PATH", show_default=False,
         help="Articles (.txt, .md), web pages (.html, .htm), sentences (.jsonl: one {\"text\", \"id\"} "
-             "per line), folders of these, or - for an article on stdin (the default)."),
+             "per line), folders of these, or - for stdin (the default): an article, or JSONL if it "
+             "starts with {."),
     model: str | None = typer.Option(
         None, "--model", "-m", show_default=False,
         help=MODEL_HELP),

@@ -1,13 +1,14 @@
 """Reading new text for `sendclf classify` and `sendclf suggest`: files, folders, web pages, JSONL, stdin.
-
-Articles (.txt, .md, stdin, and the main text of .html pages) go through `corpus.article_sentences`,
-so they are cleaned and split exactly as the labelled seeds were; a .jsonl file holds sentences that are
-classified as they are. Every input is read and checked before any model is loaded, so a bad path fails
-in milliseconds, never after a long model load. trafilatura is imported only for web pages.
+Articles (.txt, .md, stdin, and the main text of .html pages) go through `corpus.article_sentences`, so they
+are cleaned and split exactly as the labelled seeds were; a .jsonl file holds sentences that are classified
+as they are, and so does stdin when it starts with "{" (no article does; JSONL always does). Every input is
+read and checked before any model is loaded, so a bad path fails in milliseconds, never after a long model
+load. trafilatura is imported only for web pages.
 """
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ JSONL_SUFFIXES = (".jsonl",)
 SUPPORTED_SUFFIXES = ARTICLE_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
 STDIN = "-"
 STDIN_SOURCE = "stdin"
+JSONL_START = b"{"  # stdin whose first non-blank byte is this is read as JSONL
 MANIFEST_NAME = "articles.yaml"  # names the area of each article file, as seeds/articles.yaml does
 
 UTF8 = "utf-8"
@@ -176,8 +178,10 @@ def read_documents(paths: list[str], stdin: bytes | None = None) -> list[Documen
     for source, path in expand_paths(paths or [STDIN]):
         if path is None:
             if not stdin or not stdin.strip():
-                raise SendclfError("no text on stdin (give a PATH, or pipe an article in)")
-            documents.append(document_from_bytes(source, stdin, ARTICLE_SUFFIXES[0]))
+                raise SendclfError("no text on stdin (give a PATH, or pipe in an article or JSONL sentences)")
+            as_jsonl = stdin.removeprefix(codecs.BOM_UTF8).lstrip().startswith(JSONL_START)
+            suffix = JSONL_SUFFIXES[0] if as_jsonl else ARTICLE_SUFFIXES[0]
+            documents.append(document_from_bytes(source, stdin, suffix))
             continue
         try:
             data = path.read_bytes()

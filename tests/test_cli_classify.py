@@ -120,6 +120,16 @@ def test_stdin_is_an_article(model_dir, args):
     assert ids == ["stdin:0", "stdin:1", "stdin:2"]
 
 
+def test_jsonl_on_stdin_keeps_one_row_per_record(model_dir):
+    records = [{"id": "h1", "text": "Dr. Patel said waits were long. Parents agreed."},
+               {"id": "h2", "text": "Good."}]
+    result = classify(model_dir, "-f", "jsonl", "--no-evidence",
+                      input="".join(json.dumps(r) + "\n" for r in records))
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["id"], r["text"]) for r in rows] == [(r["id"], r["text"]) for r in records]
+
+
 def test_default_format_is_a_table_with_a_summary(model_dir, inputs):
     result = classify(model_dir, inputs / "kent.txt")
     assert result.exit_code == 0, result.output

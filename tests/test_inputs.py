@@ -1,5 +1,6 @@
 """Reading inputs: decoding, articles, JSONL, web pages, folders, stdin; bad input is one clear error."""
 
+import codecs
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,19 @@ def test_bad_paths_are_one_line_errors(tmp_path, setup, message):
 def test_stdin_is_an_article():
     (doc,) = inputs.read_documents([], b"Waits are long. Outcomes are good.\n")
     assert doc.source == "stdin" and [i.id for i in doc.items] == ["stdin:0", "stdin:1"]
+
+
+def test_jsonl_on_stdin_is_read_as_sentences():
+    stdin = b'{"id": "a", "text": "Dr. Jones said waits are long. They are."}\n\n{"text": "Good."}\n'
+    (doc,) = inputs.read_documents([], codecs.BOM_UTF8 + stdin)
+    assert doc.kind == "sentences"
+    assert [(i.id, i.text) for i in doc.items] == [("a", "Dr. Jones said waits are long. They are."),
+                                                   ("stdin:1", "Good.")]
+
+
+def test_malformed_jsonl_on_stdin_is_an_error():
+    with pytest.raises(SendclfError, match="stdin, line 2"):
+        inputs.read_documents([], b'{"text": "Fine."}\n{"text": \n')
 
 
 def test_empty_stdin_is_an_error():

@@ -1,4 +1,5 @@
 """Reading new text for `sendclf classify` and `sendclf suggest`: files, folders, web pages, JSONL, stdin.
+
 Articles (.txt, .md, stdin, and the main text of .html pages) go through `corpus.article_sentences`, so they
 are cleaned and split exactly as the labelled seeds were; a .jsonl file holds sentences that are classified
 as they are, and so does stdin when it starts with "{" (no article does; JSONL always does). Every input is

@@ -98,9 +98,9 @@ def train(
 @friendly
 def evaluate(model_dir: Path = typer.Argument(..., help="A trained model directory, e.g. models/tfidf.")):
     """Print the cross-validated metrics of a trained model."""
-    from sendclf.train import load_metrics
+    from sendclf.results import load_results
 
-    print_metrics(load_metrics(model_dir), model_dir)
+    print_metrics(load_results(model_dir), model_dir)
 
 
 MODEL_DIRS_HELP = "Trained model directories (default: every one under models/)."
@@ -161,9 +161,9 @@ def bench(
     """Measure every trained model: fit and CV time, peak memory, inference speed, classify cold start."""
     from sendclf import bench as lib
     from sendclf.compare import find_models, named
-    from sendclf.train import load_metrics
+    from sendclf.results import load_results
 
-    models = {name: (d, load_metrics(d)) for name, d in named(model_dirs or find_models()).items()}
+    models = {name: (d, load_results(d)) for name, d in named(model_dirs or find_models()).items()}
     result = lib.bench(models, runs=runs, n_sentences=sentences, with_retrain=retrain,
                        log=lambda line: err.print(escape(line), style="dim", highlight=False))
     path = lib.write(result, out_dir)
@@ -270,22 +270,22 @@ def suggest(
         err.print(f"wrote {len(records)} sentences to label to {escape(str(output))}", highlight=False)
 
 
-def print_metrics(metrics: dict, model_dir: Path) -> None:
+def print_metrics(results, model_dir: Path) -> None:
     from sendclf.card import headline_rows
 
-    ci = int(metrics["evaluation"]["confidence"] * 100)
-    written = metrics.get("n_written", 0)
-    table = Table(title=f"{metrics['model']} ({model_dir}): leave-one-area-out CV over "
-                        f"{metrics['n_sentences']} seed sentences"
+    ci = int(results.evaluation.confidence * 100)
+    written = results.n_written
+    table = Table(title=f"{results.model} ({model_dir}): leave-one-area-out CV over "
+                        f"{results.n_sentences} seed sentences"
                         + (f", trained with {written} written ones" if written else ""))
     table.add_column("metric", no_wrap=True)
-    table.add_column(f"{metrics['model']} [{ci}% CI]", justify="right", no_wrap=True)
+    table.add_column(f"{results.model} [{ci}% CI]", justify="right", no_wrap=True)
     table.add_column(f"majority class [{ci}% CI]", justify="right", no_wrap=True)
-    for row in headline_rows(metrics):
+    for row in headline_rows(results):
         table.add_row(*row)
     out.print(table)
-    hardware = metrics.get("hardware", {})
+    hardware = results.hardware
     details = ", ".join(f"{k} {v}" for k, v in hardware.items() if k != "cpu")
-    out.print(f"CV {metrics['seconds']['cv']} s, final fit {metrics['seconds']['final_fit']} s, "
-              f"seed {metrics['seed']}; {details}; on {hardware.get('cpu', 'an unrecorded CPU')}",
+    out.print(f"CV {results.seconds.cv} s, final fit {results.seconds.final_fit} s, "
+              f"seed {results.seed}; {details}; on {hardware.get('cpu', 'an unrecorded CPU')}",
               highlight=False)

@@ -18,9 +18,9 @@ from sendclf.card import HEADLINE_NAMES, markdown_table, with_ci
 from sendclf.config import load_config, to_dict
 from sendclf.errors import SendclfError
 from sendclf.evaluate import EvalConfig
-from sendclf.metrics import HEADLINE, headline
+from sendclf.metrics import HEADLINE, Scores, headline
 from sendclf.paths import CONFIGS, MODELS
-from sendclf.train import METRICS_FILE, load_metrics
+from sendclf.results import METRICS_FILE, OutOfFoldRecord, TrainingResults, load_results, plain
 
 FORMATS = ("table", "markdown", "json")
 REFERENCE_NAME = "majority class"
@@ -67,21 +67,17 @@ def named(model_dirs: list[Path]) -> dict[str, Path]:
     return found
 
 
-def load_models(model_dirs: list[Path]) -> dict[str, dict]:
-    return {name: load_metrics(directory) for name, directory in named(model_dirs).items()}
+def load_models(model_dirs: list[Path]) -> dict[str, TrainingResults]:
+    return {name: load_results(directory) for name, directory in named(model_dirs).items()}
 
 
-def label_ids(metrics: dict) -> tuple[list[str], list[str]]:
-    """(polarity ids, theme ids) in the order the model's scores use, read from the metrics themselves."""
-    scores = metrics["scores"]
-    return list(scores["confusion"]["labels"]), list(scores["themes"])
+def label_ids(scores: Scores) -> tuple[list[str], list[str]]:
+    """(polarity ids, theme ids) in the order the model's scores use, read from the scores themselves."""
+    return list(scores.confusion.labels), list(scores.themes)
 
 
-def _gold_key(record: dict) -> tuple:
-    return record["gold_polarity"], tuple(record["gold_themes"]), record["gold_main_theme"]
-
-
-def encode(records: list[dict], polarity_ids: list[str], theme_ids: list[str]) -> tuple[Gold, Predicted]:
+def encode(records: list[OutOfFoldRecord], polarity_ids: list[str], theme_ids: list[str]
+           ) -> tuple[Gold, Predicted]:
     """Out-of-fold records -> index arrays for the metric functions."""
     polarity_index = {p: i for i, p in enumerate(polarity_ids)}
     theme_index = {t: i for i, t in enumerate(theme_ids)}
@@ -92,11 +88,11 @@ def encode(records: list[dict], polarity_ids: list[str], theme_ids: list[str]) -
             hot[row, [theme_index[t] for t in themes]] = 1.0
         return hot
 
-    gold = Gold(np.array([polarity_index[r["gold_polarity"]] for r in records], dtype=np.int64),
-                multi_hot([r["gold_themes"] for r in records]),
-                np.array([theme_index[r["gold_main_theme"]] for r in records], dtype=np.int64))
-    predicted = Predicted(np.array([polarity_index[r["polarity"]] for r in records], dtype=np.int64),
-                          multi_hot([r["themes"] for r in records]))
+    gold = Gold(np.array([polarity_index[r.gold_polarity] for r in records], dtype=np.int64),
+                multi_hot([r.gold_themes for r in records]),
+                np.array([theme_index[r.gold_main_theme] for r in records], dtype=np.int64))
+    predicted = Predicted(np.array([polarity_index[r.polarity] for r in records], dtype=np.int64),
+                          multi_hot([r.themes for r in records]))
     return gold, predicted
 
 
@@ -131,21 +127,21 @@ def paired_bootstrap(gold: Gold, a: Predicted, b: Predicted, *, samples: int, le
 @dataclass
 class _Entry:
     name: str
-    metrics: dict  # the scored side: a model's metrics, or its reference section
-    records: list[dict] | None
+    scores: Scores  # a model's, or its reference's
+    records: list[OutOfFoldRecord] | None
 
 
 def _difference(a: _Entry, b: _Entry, config: EvalConfig, warnings: list[str]) -> dict | None:
     """The paired bootstrap of one pair on the sentences both were scored on with the same gold labels."""
     if a.records is None or b.records is None:
         return None
-    ids_a = label_ids(a.metrics)
-    if ids_a != label_ids(b.metrics):
+    ids_a = label_ids(a.scores)
+    if ids_a != label_ids(b.scores):
         warnings.append(f"{a.name} and {b.name} use different label sets: not compared")
         return None
-    by_id = {r["id"]: r for r in b.records}
-    pairs = [(r, by_id[r["id"]]) for r in a.records if r["id"] in by_id]
-    same = [(ra, rb) for ra, rb in pairs if _gold_key(ra) == _gold_key(rb)]
+    by_id = {r.id: r for r in b.records}
+    pairs = [(r, by_id[r.id]) for r in a.records if r.id in by_id]
+    same = [(ra, rb) for ra, rb in pairs if ra.gold() == rb.gold()]
     dropped = len(a.records) + len(b.records) - 2 * len(same)
     if dropped:
         warnings.append(f"{a.name} vs {b.name}: {len(same)} shared sentences with the same gold labels; "
@@ -159,44 +155,44 @@ def _difference(a: _Entry, b: _Entry, config: EvalConfig, warnings: list[str]) -
                                         level=config.confidence, seed=config.seed)}
 
 
-def _theme_f1(scores: dict, theme: str) -> float | None:
+def _theme_f1(scores: Scores, theme: str) -> float | None:
     """None where the theme has no gold sentence: its F1 is undefined, not 0."""
-    figure = scores["themes"].get(theme)
-    return figure["f1"] if figure and figure["support"] else None
+    figure = scores.themes.get(theme)
+    return figure.f1 if figure and figure.support else None
 
 
-def compare(models: dict[str, dict], config: EvalConfig) -> dict:
-    """Name -> metrics.json dict in; headline, paired differences and per-theme F1 out, as plain data."""
+def compare(models: dict[str, TrainingResults], config: EvalConfig) -> dict:
+    """Name -> training results in; headline (as `Figure`s), paired differences and per-theme F1 out."""
     if not models:
         raise SendclfError("nothing to compare: no trained models given")
     warnings: list[str] = []
     first = next(iter(models.values()))
-    reference = first["reference"]
-    for name, metrics in models.items():
-        if metrics["reference"]["scores"]["headline"] != reference["scores"]["headline"]:
+    reference = first.reference
+    for name, results in models.items():
+        if results.reference.scores.headline != reference.scores.headline:
             warnings.append(f"{name}: its {REFERENCE_NAME} row differs from {next(iter(models))}'s "
                             f"(trained on other data?); the table shows {next(iter(models))}'s")
-        if metrics["evaluation"]["confidence"] != config.confidence:
-            warnings.append(f"{name}: trained with {metrics['evaluation']['confidence']:.0%} CIs, "
+        if results.evaluation.confidence != config.confidence:
+            warnings.append(f"{name}: trained with {results.evaluation.confidence:.0%} CIs, "
                             f"not {config.confidence:.0%}")
-        if "out_of_fold" not in metrics:
+        if results.out_of_fold is None:
             warnings.append(f"{name}: no out_of_fold predictions in its {METRICS_FILE}: retrain it to "
                             f"compare it pairwise")
 
-    entries = [_Entry(name, m, m.get("out_of_fold")) for name, m in models.items()]
-    if reference.get("out_of_fold") is not None:  # first, so each difference reads "model - reference"
-        entries.insert(0, _Entry(REFERENCE_NAME, reference, reference["out_of_fold"]))
+    entries = [_Entry(name, m.scores, m.out_of_fold) for name, m in models.items()]
+    if reference.out_of_fold is not None:  # first, so each difference reads "model - reference"
+        entries.insert(0, _Entry(REFERENCE_NAME, reference.scores, reference.out_of_fold))
     differences = [d for a, b in combinations(entries, 2) if (d := _difference(a, b, config, warnings))]
 
-    _, theme_ids = label_ids(first)
-    support = {t: first["scores"]["themes"][t]["support"] for t in theme_ids}
-    sources = {**{name: m["scores"] for name, m in models.items()}, REFERENCE_NAME: reference["scores"]}
+    theme_ids = first.theme_ids
+    support = {t: first.scores.themes[t].support for t in theme_ids}
+    sources = {**{name: m.scores for name, m in models.items()}, REFERENCE_NAME: reference.scores}
     theme_f1 = {name: {t: _theme_f1(scores, t) for t in theme_ids} for name, scores in sources.items()}
     return {
-        "models": [{"name": name, "kind": m["model"], "n_sentences": m["n_sentences"],
-                    "headline": m["scores"]["headline"], "seconds": m.get("seconds")}
+        "models": [{"name": name, "kind": m.model, "n_sentences": m.n_sentences,
+                    "headline": m.scores.headline, "seconds": m.seconds}
                    for name, m in models.items()],
-        "reference": {"name": REFERENCE_NAME, "headline": reference["scores"]["headline"]},
+        "reference": {"name": REFERENCE_NAME, "headline": reference.scores.headline},
         "metrics": list(HEADLINE),
         "evaluation": to_dict(config),
         "differences": differences,
@@ -277,7 +273,7 @@ def to_markdown(comparison: dict) -> str:
 
 
 def to_json(comparison: dict) -> str:
-    return json.dumps(comparison, indent=1, ensure_ascii=False) + "\n"
+    return json.dumps(plain(comparison), indent=1, ensure_ascii=False) + "\n"
 
 
 def tables(comparison: dict) -> list:

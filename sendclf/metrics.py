@@ -6,9 +6,43 @@ scikit-learn is imported only for the per-class tables.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 HEADLINE = ("polarity_accuracy", "polarity_macro_f1", "theme_micro_f1", "theme_macro_f1", "main_theme_hit")
+
+
+@dataclass
+class Figure:
+    """One headline figure and its bootstrap confidence interval."""
+
+    value: float
+    ci: tuple[float, float]
+
+
+@dataclass
+class ClassFigures:
+    precision: float
+    recall: float
+    f1: float
+    support: int  # gold sentences of the class
+
+
+@dataclass
+class Confusion:
+    labels: list[str]
+    matrix: list[list[int]]  # rows gold, columns predicted, in the order of `labels`
+
+
+@dataclass
+class Scores:
+    """Everything one set of out-of-fold predictions is scored on."""
+
+    headline: dict[str, Figure]  # keyed by HEADLINE
+    polarity: dict[str, ClassFigures]
+    themes: dict[str, ClassFigures]
+    confusion: Confusion
 
 
 def _f1(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> np.ndarray:
@@ -51,12 +85,12 @@ def headline(gold_polarity, pred_polarity, gold_themes, pred_themes, main_theme)
     }
 
 
-def per_class(gold, pred, names: list[str], multilabel: bool) -> dict[str, dict[str, float]]:
+def per_class(gold, pred, names: list[str], multilabel: bool) -> dict[str, ClassFigures]:
     from sklearn.metrics import precision_recall_fscore_support
 
     labels = None if multilabel else np.arange(len(names))
     p, r, f, s = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0)
-    return {name: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+    return {name: ClassFigures(float(p[i]), float(r[i]), float(f[i]), int(s[i]))
             for i, name in enumerate(names)}
 
 

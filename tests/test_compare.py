@@ -1,3 +1,4 @@
+import copy
 import json
 
 import numpy as np
@@ -73,11 +74,11 @@ def test_always_right_minus_always_wrong_is_one():
 
 def test_encoded_out_of_fold_reproduces_the_reported_headline(two_models):
     metrics = lib.load_models(two_models)["sharp"]
-    gold, predicted = lib.encode(metrics["out_of_fold"], *lib.label_ids(metrics))
+    gold, predicted = lib.encode(metrics.out_of_fold, *lib.label_ids(metrics.scores))
     recomputed = lib.paired_bootstrap(gold, lib.Predicted(gold.polarity, gold.themes), predicted,
                                       samples=1, level=0.95, seed=0)
-    for key, figure in metrics["scores"]["headline"].items():  # perfect predictions score 1 on every figure
-        assert recomputed[key]["value"] == pytest.approx(figure["value"] - 1.0)
+    for key, figure in metrics.scores.headline.items():  # perfect predictions score 1 on every figure
+        assert recomputed[key]["value"] == pytest.approx(figure.value - 1.0)
 
 
 def test_compare_pairs_models_and_lists_themes(two_models):
@@ -89,21 +90,21 @@ def test_compare_pairs_models_and_lists_themes(two_models):
     diff = comparison["differences"][-1]
     assert diff["n_sentences"] == 18
     for key, figure in diff["metrics"].items():
-        expected = (comparison["models"][1]["headline"][key]["value"]
-                    - comparison["models"][0]["headline"][key]["value"])
+        expected = (comparison["models"][1]["headline"][key].value
+                    - comparison["models"][0]["headline"][key].value)
         assert figure["value"] == pytest.approx(expected)
         assert figure["ci"][0] <= figure["ci"][1]
     assert set(comparison["theme_f1"]) == {"sharp", "blunt", lib.REFERENCE_NAME}
     assert comparison["theme_support"]["health_access"] == 6
     assert comparison["warnings"] == []
-    json.dumps(comparison)
+    json.loads(lib.to_json(comparison))
 
 
 def test_mismatched_gold_labels_are_left_out_with_a_warning(two_models):
     models = lib.load_models(two_models)
-    changed = json.loads(json.dumps(models["blunt"]))
-    changed["out_of_fold"][0]["gold_polarity"] = "strength"
-    del changed["out_of_fold"][1]
+    changed = copy.deepcopy(models["blunt"])
+    changed.out_of_fold[0].gold_polarity = "strength"
+    del changed.out_of_fold[1]
     comparison = lib.compare({"sharp": models["sharp"], "blunt": changed}, FAST)
     model_pair = next(d for d in comparison["differences"] if (d["a"], d["b"]) == ("sharp", "blunt"))
     assert model_pair["n_sentences"] == 16
@@ -114,7 +115,7 @@ def test_the_reference_joins_the_pairs_only_with_out_of_fold_predictions(two_mod
     metrics = lib.load_models(two_models[:1])["sharp"]
     comparison = lib.compare({"sharp": metrics}, FAST)
     assert [(d["a"], d["b"]) for d in comparison["differences"]] == [(lib.REFERENCE_NAME, "sharp")]
-    del metrics["reference"]["out_of_fold"]
+    metrics.reference.out_of_fold = None
     assert lib.compare({"sharp": metrics}, FAST)["differences"] == []
 
 

@@ -17,28 +17,16 @@ import numpy as np
 from sendclf.card import HEADLINE_NAMES, markdown_table, with_ci
 from sendclf.config import load_config, to_dict
 from sendclf.errors import SendclfError
-from sendclf.evaluate import EvalConfig
-from sendclf.metrics import HEADLINE, Scores, headline
+from sendclf.evaluate import EvalConfig, OutOfFold, headline_of
+from sendclf.metrics import HEADLINE, Scores
+from sendclf.models.base import Targets
 from sendclf.paths import CONFIGS, MODELS
-from sendclf.results import METRICS_FILE, OutOfFoldRecord, TrainingResults, load_results, plain
+from sendclf.results import METRICS_FILE, OutOfFoldRecord, TrainingResults, from_records, load_results, plain
 
 FORMATS = ("table", "markdown", "json")
 REFERENCE_NAME = "majority class"
 EVAL_CONFIG = CONFIGS / "evaluate.yaml"
 PERCENT = 100
-
-
-@dataclass
-class Gold:
-    polarity: np.ndarray  # (n,) class index
-    themes: np.ndarray  # (n, n_themes) multi-hot
-    main_theme: np.ndarray  # (n,) theme index
-
-
-@dataclass
-class Predicted:
-    polarity: np.ndarray
-    themes: np.ndarray
 
 
 def load_eval_config(path: Path = EVAL_CONFIG) -> EvalConfig:
@@ -76,43 +64,16 @@ def label_ids(scores: Scores) -> tuple[list[str], list[str]]:
     return list(scores.confusion.labels), list(scores.themes)
 
 
-def encode(records: list[OutOfFoldRecord], polarity_ids: list[str], theme_ids: list[str]
-           ) -> tuple[Gold, Predicted]:
-    """Out-of-fold records -> index arrays for the metric functions."""
-    polarity_index = {p: i for i, p in enumerate(polarity_ids)}
-    theme_index = {t: i for i, t in enumerate(theme_ids)}
-
-    def multi_hot(theme_lists):
-        hot = np.zeros((len(theme_lists), len(theme_ids)), dtype=np.float32)
-        for row, themes in enumerate(theme_lists):
-            hot[row, [theme_index[t] for t in themes]] = 1.0
-        return hot
-
-    gold = Gold(np.array([polarity_index[r.gold_polarity] for r in records], dtype=np.int64),
-                multi_hot([r.gold_themes for r in records]),
-                np.array([theme_index[r.gold_main_theme] for r in records], dtype=np.int64))
-    predicted = Predicted(np.array([polarity_index[r.polarity] for r in records], dtype=np.int64),
-                          multi_hot([r.themes for r in records]))
-    return gold, predicted
-
-
-def _headline(gold: Gold, pred: Predicted, idx: np.ndarray | None = None) -> dict[str, float]:
-    if idx is None:
-        idx = np.arange(len(gold.polarity))
-    return headline(gold.polarity[idx], pred.polarity[idx], gold.themes[idx], pred.themes[idx],
-                    gold.main_theme[idx])
-
-
-def paired_bootstrap(gold: Gold, a: Predicted, b: Predicted, *, samples: int, level: float,
+def paired_bootstrap(gold: Targets, a: OutOfFold, b: OutOfFold, *, samples: int, level: float,
                      seed: int) -> dict[str, dict]:
     """Each headline figure of `b` minus `a`, with a percentile CI from resampling sentences jointly."""
     rng = np.random.default_rng(seed)
     n = len(gold.polarity)
-    point_a, point_b = _headline(gold, a), _headline(gold, b)
+    point_a, point_b = headline_of(gold, a), headline_of(gold, b)
     draws = {key: np.empty(samples) for key in HEADLINE}
     for s in range(samples):
         idx = rng.integers(0, n, n)
-        score_a, score_b = _headline(gold, a, idx), _headline(gold, b, idx)
+        score_a, score_b = headline_of(gold, a, idx), headline_of(gold, b, idx)
         for key in HEADLINE:
             draws[key][s] = score_b[key] - score_a[key]
     tail = (1 - level) / 2 * PERCENT
@@ -148,8 +109,8 @@ def _difference(a: _Entry, b: _Entry, config: EvalConfig, warnings: list[str]) -
                         f"{dropped} others left out (retrain both on the same seeds for a fair comparison)")
     if not same:
         return None
-    gold, pred_a = encode([ra for ra, _ in same], *ids_a)
-    _, pred_b = encode([rb for _, rb in same], *ids_a)
+    gold, pred_a = from_records([ra for ra, _ in same], *ids_a)
+    _, pred_b = from_records([rb for _, rb in same], *ids_a)
     return {"a": a.name, "b": b.name, "n_sentences": len(same),
             "metrics": paired_bootstrap(gold, pred_a, pred_b, samples=config.bootstrap_samples,
                                         level=config.confidence, seed=config.seed)}

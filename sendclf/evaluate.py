@@ -51,10 +51,23 @@ class OutOfFold:
     theme_probs: np.ndarray
     themes: np.ndarray  # bool, the model's theme decisions
     calibrated_polarity_probs: np.ndarray | None = None  # cross-fitted temperature (see `calibration`)
+    # The polarity decisions as recorded, when read back from metrics.json: its rounded scores may tie.
+    recorded_polarity: np.ndarray | None = None
 
     @property
     def polarity(self) -> np.ndarray:
+        if self.recorded_polarity is not None:
+            return self.recorded_polarity
         return self.polarity_probs.argmax(axis=1)
+
+
+
+def headline_of(data: Targets, oof: OutOfFold, index: np.ndarray | None = None) -> dict[str, float]:
+    """The headline figures of out-of-fold predictions against the gold labels of `data`, on the
+    sentences `index` picks (a bootstrap resample), or on all of them."""
+    i = slice(None) if index is None else index
+    return headline(data.polarity[i], oof.polarity[i], data.themes[i], oof.themes[i].astype(np.float32),
+                    data.main_theme[i])
 
 
 def area_folds(data: Targets):
@@ -187,7 +200,7 @@ def calibration(data: Targets, oof: OutOfFold, config: EvalConfig) -> Calibratio
 def score(data: Targets, oof: OutOfFold, labels: LabelSet, config: EvalConfig) -> Scores:
     """Headline figures with CIs, per-class figures and the polarity confusion matrix."""
     args = (data.polarity, oof.polarity, data.themes, oof.themes.astype(np.float32), data.main_theme)
-    values = headline(*args)
+    values = headline_of(data, oof)
     cis = bootstrap_ci(*args, samples=config.bootstrap_samples, level=config.confidence, seed=config.seed)
     return Scores(
         headline={key: Figure(values[key], cis[key]) for key in HEADLINE},

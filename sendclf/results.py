@@ -163,3 +163,34 @@ def oof_records(data: Targets, oof: OutOfFold, labels: LabelSet) -> list[OutOfFo
         themes=[labels.theme_ids[t] for t in np.flatnonzero(oof.themes[i])],
         theme_scores=_rounded(oof.theme_probs[i]),
     ) for i, sentence_id in enumerate(data.ids)]
+
+
+def from_records(records: list[OutOfFoldRecord], polarity_ids: list[str], theme_ids: list[str]
+                 ) -> tuple[Targets, OutOfFold]:
+    """The inverse of `oof_records`: gold labels and predictions as the arrays the metric functions take.
+
+    The sentence texts are not in metrics.json (scoring never reads them), so they are left empty.
+    """
+    polarity_index = {p: i for i, p in enumerate(polarity_ids)}
+    theme_index = {t: i for i, t in enumerate(theme_ids)}
+
+    def multi_hot(theme_lists: list[list[str]]) -> np.ndarray:
+        hot = np.zeros((len(theme_lists), len(theme_ids)), dtype=np.float32)
+        for row, themes in enumerate(theme_lists):
+            hot[row, [theme_index[t] for t in themes]] = 1.0
+        return hot
+
+    gold = Targets(texts=[""] * len(records),
+                   polarity=np.array([polarity_index[r.gold_polarity] for r in records], dtype=np.int64),
+                   themes=multi_hot([r.gold_themes for r in records]),
+                   main_theme=np.array([theme_index[r.gold_main_theme] for r in records], dtype=np.int64),
+                   groups=np.array([r.area for r in records], dtype=object),
+                   ids=[r.id for r in records])
+    calibrated = [r.calibrated_polarity_scores for r in records]
+    predicted = OutOfFold(
+        polarity_probs=np.array([r.polarity_scores for r in records], dtype=float),
+        theme_probs=np.array([r.theme_scores for r in records], dtype=float),
+        themes=multi_hot([r.themes for r in records]) > 0,
+        calibrated_polarity_probs=np.array(calibrated, dtype=float) if None not in calibrated else None,
+        recorded_polarity=np.array([polarity_index[r.polarity] for r in records], dtype=np.int64))
+    return gold, predicted

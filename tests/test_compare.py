@@ -9,7 +9,9 @@ from typer.testing import CliRunner
 from sendclf import compare as lib
 from sendclf.cli import app
 from sendclf.errors import SendclfError
-from sendclf.evaluate import EvalConfig
+from sendclf.evaluate import EvalConfig, OutOfFold
+from sendclf.models.base import Targets
+from sendclf.results import from_records
 from sendclf.train import train
 
 runner = CliRunner()
@@ -46,13 +48,16 @@ def two_models(tmp_path_factory):
     return build_models(tmp_path_factory.mktemp("compare"))
 
 
-def arrays(polarity, themes, main_theme):
-    return np.array(polarity), np.array(themes, dtype=np.float32), np.array(main_theme)
+def predicted(polarity: np.ndarray, themes: np.ndarray) -> OutOfFold:
+    """Out-of-fold predictions that are sure of their decisions."""
+    return OutOfFold(np.eye(3)[polarity], themes.astype(float), themes > 0)
 
 
-GOLD = lib.Gold(*arrays([0, 1, 2, 0], [[1, 0], [0, 1], [1, 1], [0, 1]], [0, 1, 0, 1]))
-RIGHT = lib.Predicted(GOLD.polarity.copy(), GOLD.themes.copy())
-WRONG = lib.Predicted((GOLD.polarity + 1) % 3, 1 - GOLD.themes)
+GOLD = Targets(texts=["a", "b", "c", "d"], polarity=np.array([0, 1, 2, 0]),
+               themes=np.array([[1, 0], [0, 1], [1, 1], [0, 1]], dtype=np.float32),
+               main_theme=np.array([0, 1, 0, 1]), groups=np.array(["x", "x", "y", "y"], dtype=object))
+RIGHT = predicted(GOLD.polarity, GOLD.themes)
+WRONG = predicted((GOLD.polarity + 1) % 3, 1 - GOLD.themes)
 
 
 def test_identical_predictions_differ_by_exactly_zero():
@@ -74,8 +79,8 @@ def test_always_right_minus_always_wrong_is_one():
 
 def test_encoded_out_of_fold_reproduces_the_reported_headline(two_models):
     metrics = lib.load_models(two_models)["sharp"]
-    gold, predicted = lib.encode(metrics.out_of_fold, *lib.label_ids(metrics.scores))
-    recomputed = lib.paired_bootstrap(gold, lib.Predicted(gold.polarity, gold.themes), predicted,
+    gold, out_of_fold = from_records(metrics.out_of_fold, metrics.polarity_ids, metrics.theme_ids)
+    recomputed = lib.paired_bootstrap(gold, predicted(gold.polarity, gold.themes), out_of_fold,
                                       samples=1, level=0.95, seed=0)
     for key, figure in metrics.scores.headline.items():  # perfect predictions score 1 on every figure
         assert recomputed[key]["value"] == pytest.approx(figure.value - 1.0)

@@ -94,3 +94,24 @@ def test_the_cli_reports_an_old_file_in_one_line(tmp_path):
         assert result.exit_code == 1
         assert "no 'protocol' key" in result.output and "Traceback" not in result.output
         assert len(result.output.strip().splitlines()) <= 2  # one line, perhaps wrapped once
+
+
+def test_out_of_fold_records_read_back_into_the_arrays_they_came_from(labels):
+    import numpy as np
+
+    from sendclf.evaluate import OutOfFold
+    from sendclf.models.base import Targets
+    from sendclf.results import from_records, oof_records
+
+    themes = np.zeros((2, len(labels.theme_ids)), dtype=np.float32)
+    themes[0, [1, 3]], themes[1, 5] = 1, 1
+    data = Targets(["one", "two"], np.array([0, 2]), themes, np.array([3, 5]),
+                   np.array(["n", "s"], dtype=object), ids=["a-0", "b-0"])
+    tied = np.array([[0.4, 0.4, 0.2], [0.1, 0.2, 0.7]])  # a tie at 5 digits: the recorded decision stands
+    oof = OutOfFold(tied, themes * 0.9, themes > 0, recorded_polarity=np.array([1, 2]))
+    gold, back = from_records(oof_records(data, oof, labels), labels.polarity_ids, labels.theme_ids)
+    assert gold.ids == data.ids and list(gold.groups) == ["n", "s"]
+    for name in ("polarity", "themes", "main_theme"):
+        assert np.array_equal(getattr(gold, name), getattr(data, name)), name
+    assert list(back.polarity) == [1, 2] and np.array_equal(back.themes, oof.themes)
+    assert np.allclose(back.theme_probs, oof.theme_probs) and back.calibrated_polarity_probs is None

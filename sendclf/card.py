@@ -1,38 +1,15 @@
-"""Model cards and metric tables: how a trained model's figures are shown to people."""
+"""The model card: a trained model's figures, data, protocol and limits, written beside it as README.md."""
 
 from __future__ import annotations
 
-from sendclf.metrics import HEADLINE, ClassFigures, Figure
 from sendclf.results import TrainingResults
-
-HEADLINE_NAMES = {
-    "polarity_accuracy": "polarity accuracy",
-    "polarity_macro_f1": "polarity macro-F1",
-    "theme_micro_f1": "theme micro-F1",
-    "theme_macro_f1": "theme macro-F1",
-    "main_theme_hit": "main-theme hit rate",
-}
+from sendclf.tables import headline_table, per_class_table, to_markdown
 
 
-def with_ci(figure: Figure) -> str:
-    low, high = figure.ci
-    return f"{figure.value:.3f} [{low:.2f}, {high:.2f}]"
-
-
-def headline_rows(results: TrainingResults) -> list[tuple[str, str, str]]:
-    """(metric, this model with CI, majority reference with CI) for each headline figure."""
-    model, reference = results.scores.headline, results.reference.scores.headline
-    return [(HEADLINE_NAMES[key], with_ci(model[key]), with_ci(reference[key])) for key in HEADLINE]
-
-
-def per_class_rows(figures: dict[str, ClassFigures]) -> list[tuple[str, str, str, str, str]]:
-    return [(name, f"{s.precision:.2f}", f"{s.recall:.2f}", f"{s.f1:.2f}", str(s.support))
-            for name, s in figures.items()]
-
-
-def markdown_table(header: list[str], rows: list[tuple]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return "\n".join(lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows])
+def headline_columns(results: TrainingResults, ci_label: str) -> list[tuple[str, dict]]:
+    """This model and the majority reference, each labelled with `ci_label` ("(95% CI)", "[95% CI]")."""
+    return [(f"{results.model} {ci_label}", results.scores.headline),
+            (f"majority class {ci_label}", results.reference.scores.headline)]
 
 
 def model_card(results: TrainingResults, config: dict) -> str:
@@ -61,16 +38,13 @@ def model_card(results: TrainingResults, config: dict) -> str:
            f"expected calibration error {calibrated.ece_before:.3f} before and {calibrated.ece_after:.3f} "
            f"after (cross-fitted)." if calibrated else ""),
         "## Metrics",
-        markdown_table(["metric", f"{kind} ({ci}% CI)", f"majority class ({ci}% CI)"],
-                       headline_rows(results)),
+        to_markdown(headline_table(headline_columns(results, f"({ci}% CI)"))),
         "### Polarity",
-        markdown_table(["polarity", "precision", "recall", "F1", "support"],
-                       per_class_rows(results.scores.polarity)),
+        to_markdown(per_class_table(results.scores.polarity, "polarity")),
         "Confusion matrix (rows gold, columns predicted): "
         + "; ".join(f"{g}: {row}" for g, row in zip(confusion.labels, confusion.matrix, strict=True)),
         "### Themes",
-        markdown_table(["theme", "precision", "recall", "F1", "support"],
-                       per_class_rows(results.scores.themes)),
+        to_markdown(per_class_table(results.scores.themes, "theme")),
         "## Configuration",
         "```yaml\n" + "\n".join(f"{k}: {v}" for k, v in config.items()) + "\n```",
         "## Limitations",

@@ -115,6 +115,7 @@ def compare(
 ):
     """Compare trained models: headline metrics, paired-bootstrap differences and per-theme F1."""
     from sendclf import compare as lib
+    from sendclf.tables import to_rich
 
     lib.check_format(fmt)
     comparison = lib.compare(lib.load_models(model_dirs or lib.find_models()), lib.load_eval_config())
@@ -123,8 +124,8 @@ def compare(
     elif fmt == "json":
         typer.echo(lib.to_json(comparison), nl=False)
     else:
-        for table in lib.tables(comparison):
-            out.print(table)
+        for table, no_wrap in lib.terminal_tables(comparison):
+            out.print(to_rich(table, no_wrap))
         out.print(lib.difference_note(comparison), highlight=False)
         for warning in comparison["warnings"]:
             err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
@@ -160,6 +161,7 @@ def bench(
 ):
     """Measure every trained model: fit and CV time, peak memory, inference speed, classify cold start."""
     from sendclf import bench as lib
+    from sendclf import tables
     from sendclf.compare import find_models, named
     from sendclf.results import load_results
 
@@ -167,14 +169,8 @@ def bench(
     result = lib.bench(models, runs=runs, n_sentences=sentences, with_retrain=retrain,
                        log=lambda line: err.print(escape(line), style="dim", highlight=False))
     path = lib.write(result, out_dir)
-    header, rows = lib.bench_table(result)
-    table = Table(title=f"{result['machine']['summary']}; medians of {runs} runs")
-    table.add_column(header[0], no_wrap=True)
-    for column in header[1:]:
-        table.add_column(column, justify="right")
-    for row in rows:
-        table.add_row(escape(row[0]), *row[1:])
-    out.print(table)
+    title = f"{result['machine']['summary']}; medians of {runs} runs"
+    out.print(tables.to_rich(tables.Table(*lib.bench_table(result), title=title)))
     out.print(lib.bench_note(result), style="dim", highlight=False)
     for problem in lib.errors(result):
         err.print(f"[yellow]warning:[/] {escape(problem)}", highlight=False)
@@ -271,19 +267,15 @@ def suggest(
 
 
 def print_metrics(results, model_dir: Path) -> None:
-    from sendclf.card import headline_rows
+    from sendclf.card import headline_columns
+    from sendclf.tables import headline_table, to_rich
 
     ci = int(results.evaluation.confidence * 100)
     written = results.n_written
-    table = Table(title=f"{results.model} ({model_dir}): leave-one-area-out CV over "
-                        f"{results.n_sentences} seed sentences"
-                        + (f", trained with {written} written ones" if written else ""))
-    table.add_column("metric", no_wrap=True)
-    table.add_column(f"{results.model} [{ci}% CI]", justify="right", no_wrap=True)
-    table.add_column(f"majority class [{ci}% CI]", justify="right", no_wrap=True)
-    for row in headline_rows(results):
-        table.add_row(*row)
-    out.print(table)
+    title = (f"{results.model} ({model_dir}): leave-one-area-out CV over {results.n_sentences} seed sentences"
+             + (f", trained with {written} written ones" if written else ""))
+    table = headline_table(headline_columns(results, f"[{ci}% CI]"), title=title)
+    out.print(to_rich(table, no_wrap=range(len(table.header))))
     hardware = results.hardware
     details = ", ".join(f"{k} {v}" for k, v in hardware.items() if k != "cpu")
     out.print(f"CV {results.seconds.cv} s, final fit {results.seconds.final_fit} s, "

@@ -8,13 +8,14 @@ difficulty of a sample cancels out and the interval is much narrower than compar
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
 import numpy as np
 
-from sendclf.card import HEADLINE_NAMES, markdown_table, with_ci
+from sendclf import tables
 from sendclf.config import load_config, to_dict
 from sendclf.errors import SendclfError
 from sendclf.evaluate import EvalConfig, OutOfFold, headline_of
@@ -22,6 +23,7 @@ from sendclf.metrics import HEADLINE, Scores
 from sendclf.models.base import Targets
 from sendclf.paths import CONFIGS, MODELS
 from sendclf.results import METRICS_FILE, OutOfFoldRecord, TrainingResults, from_records, load_results, plain
+from sendclf.tables import Table
 
 FORMATS = ("table", "markdown", "json")
 REFERENCE_NAME = "majority class"
@@ -163,46 +165,52 @@ def compare(models: dict[str, TrainingResults], config: EvalConfig) -> dict:
     }
 
 
-# --- rendering: the same rows as markdown, rich tables or HTML -------------------------------------------
-
-
-def signed_ci(figure: dict) -> str:
-    low, high = figure["ci"]
-    return f"{figure['value']:+.3f} [{low:+.2f}, {high:+.2f}]"
+# --- rendering: the tables of `sendclf.tables`, as markdown, rich tables or HTML ----------------------------
 
 
 def ci_label(comparison: dict) -> str:
     return f"{comparison['evaluation']['confidence']:.0%} CI"
 
 
-def headline_table(comparison: dict) -> tuple[list[str], list[tuple[str, ...]]]:
+def _columns(comparison: dict) -> list[tuple[str, dict]]:
+    return [(entry["name"], entry["headline"]) for entry in comparison["models"] + [comparison["reference"]]]
+
+
+def headline_table(comparison: dict) -> Table:
     """One row per model and one for the majority class; one column per headline metric."""
-    header = ["model"] + [HEADLINE_NAMES[k] for k in comparison["metrics"]]
-    rows = [(entry["name"], *(with_ci(entry["headline"][k]) for k in comparison["metrics"]))
-            for entry in comparison["models"] + [comparison["reference"]]]
-    return header, rows
+    return tables.headline_table(_columns(comparison)).transposed("model")
 
 
-def difference_table(comparison: dict) -> tuple[list[str], list[tuple[str, ...]]]:
-    header = ["comparison", "metric", f"difference [{ci_label(comparison)}]", "CI excludes 0"]
-    rows = []
+def pair_table(comparison: dict, diff: dict) -> Table:
+    """One pair's paired-bootstrap difference per headline metric; the rows whose CI excludes 0 marked."""
+    figures = [diff["metrics"][key] for key in comparison["metrics"]]
+    rows = [(tables.HEADLINE_NAMES[key], f"{f['value']:+.3f}", f"[{f['ci'][0]:+.2f}, {f['ci'][1]:+.2f}]",
+             "yes" if f["excludes_zero"] else "no")
+            for key, f in zip(comparison["metrics"], figures, strict=True)]
+    return Table(["metric", "difference", ci_label(comparison), "CI excludes 0"], rows,
+                 f"{diff['b']} − {diff['a']}: paired bootstrap over the same {diff['n_sentences']} sentences",
+                 [f["excludes_zero"] for f in figures])
+
+
+def difference_table(comparison: dict) -> Table:
+    """Every pair's `pair_table` in one table, the difference and its CI in one cell."""
+    rows, marked = [], []
     for diff in comparison["differences"]:
+        pair = pair_table(comparison, diff)
         label = f"{diff['b']} − {diff['a']} (n={diff['n_sentences']})"
-        for key in comparison["metrics"]:
-            figure = diff["metrics"][key]
-            excludes = "yes" if figure["excludes_zero"] else "no"
-            rows.append((label, HEADLINE_NAMES[key], signed_ci(figure), excludes))
-    return header, rows
+        rows += [(label, metric, f"{value} {ci}", excludes) for metric, value, ci, excludes in pair.rows]
+        marked += pair.marked
+    return Table(["comparison", "metric", f"difference [{ci_label(comparison)}]", "CI excludes 0"], rows,
+                 marked=marked)
 
 
-def theme_table(comparison: dict) -> tuple[list[str], list[tuple[str, ...]]]:
+def theme_table(comparison: dict) -> Table:
     names = list(comparison["theme_f1"])
-    header = ["theme", "support"] + names
     rows = []
     for theme, support in comparison["theme_support"].items():
         cells = [comparison["theme_f1"][n][theme] for n in names]
         rows.append((theme, str(support), *("–" if f is None else f"{f:.2f}" for f in cells)))
-    return header, rows
+    return Table(["theme", "support", *names], rows, "Per-theme F1")
 
 
 def difference_note(comparison: dict) -> str:
@@ -221,13 +229,13 @@ def to_markdown(comparison: dict) -> str:
         "# Model comparison",
         f"Leave-one-area-out cross-validation; {ci} from a bootstrap over sentences.",
         f"## Headline metrics ({ci})",
-        markdown_table(*headline_table(comparison)),
+        tables.to_markdown(headline_table(comparison)),
         "## Paired differences",
         difference_note(comparison),
     ]
     if comparison["differences"]:
-        sections.append(markdown_table(*difference_table(comparison)))
-    sections += ["## Per-theme F1", markdown_table(*theme_table(comparison))]
+        sections.append(tables.to_markdown(difference_table(comparison)))
+    sections += ["## Per-theme F1", tables.to_markdown(theme_table(comparison))]
     if comparison["warnings"]:
         sections += ["## Warnings", "\n".join(f"- {w}" for w in comparison["warnings"])]
     return "\n\n".join(sections) + "\n"
@@ -237,45 +245,15 @@ def to_json(comparison: dict) -> str:
     return json.dumps(plain(comparison), indent=1, ensure_ascii=False) + "\n"
 
 
-def tables(comparison: dict) -> list:
-    """Rich tables for the terminal: metrics as rows and a CI under its value, so three models fit in 80
-    characters (markdown and HTML have room for a row per model)."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    ci = ci_label(comparison)
-    columns = comparison["models"] + [comparison["reference"]]
-    headline_rich = Table(title=f"Headline metrics [{ci}], leave-one-area-out CV")
-    headline_rich.add_column("metric", no_wrap=True)
-    for entry in columns:
-        headline_rich.add_column(escape(entry["name"]), justify="right", no_wrap=True)
-    for key in comparison["metrics"]:
-        headline_rich.add_row(HEADLINE_NAMES[key],
-                              *(with_ci(e["headline"][key]).replace(" [", "\n[", 1) for e in columns))
-    result = [headline_rich]
-    for diff in comparison["differences"]:
-        diff_rich = Table(title=f"{escape(diff['b'])} − {escape(diff['a'])}: paired bootstrap over the "
-                                f"same {diff['n_sentences']} sentences")
-        diff_rich.add_column("metric", no_wrap=True)
-        diff_rich.add_column("difference", justify="right")
-        diff_rich.add_column(ci, justify="right", no_wrap=True)
-        diff_rich.add_column("CI excludes 0", justify="right")
-        for key in comparison["metrics"]:
-            figure = diff["metrics"][key]
-            low, high = figure["ci"]
-            diff_rich.add_row(HEADLINE_NAMES[key], f"{figure['value']:+.3f}", f"[{low:+.2f}, {high:+.2f}]",
-                              "yes" if figure["excludes_zero"] else "no",
-                              style="bold" if figure["excludes_zero"] else None)
-        result.append(diff_rich)
-    header, rows = theme_table(comparison)
-    theme_rich = Table(title="Per-theme F1")
-    theme_rich.add_column(header[0], no_wrap=True)
-    for column in header[1:]:
-        theme_rich.add_column(escape(column), justify="right")
-    for row in rows:
-        theme_rich.add_row(*row)
-    result.append(theme_rich)
-    return result
+def terminal_tables(comparison: dict) -> list[tuple[Table, Collection[int]]]:
+    """(table, the columns that never wrap) for the terminal: metrics as rows and a CI under its value, so
+    three models fit in 80 characters (markdown and HTML have room for a row per model)."""
+    columns = _columns(comparison)
+    title = f"Headline metrics [{ci_label(comparison)}], leave-one-area-out CV"
+    headline = tables.headline_table(columns, between="\n", title=title)
+    result = [(headline, range(len(columns) + 1))]
+    result += [(pair_table(comparison, diff), (0, 2)) for diff in comparison["differences"]]
+    return result + [(theme_table(comparison), (0,))]
 
 
 def check_format(fmt: str) -> str:

@@ -23,6 +23,7 @@ from sendclf.evaluate import EvalConfig
 from sendclf.metrics import Confusion
 from sendclf.paths import REPORTS
 from sendclf.results import OutOfFoldRecord, TrainingResults
+from sendclf.tables import Table, to_html
 
 COMPARISON_FILE = "comparison.md"
 INDEX_FILE = "index.html"
@@ -200,15 +201,6 @@ figure img { max-width: 100%; border: 1px solid #eee; }
 """
 
 
-def html_table(header: list[str], rows: list[tuple], marked: list[bool] | None = None) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = []
-    for i, row in enumerate(rows):
-        css = ' class="significant"' if marked and marked[i] else ""
-        body.append(f"<tr{css}>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
 def prose(text: str) -> str:
     """Escaped text with `code` spans as <code>."""
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
@@ -221,18 +213,18 @@ def _figure(src: str, caption: str) -> str:
 
 def index_html(comparison: dict, confusion_files: dict[str, str], bench: dict | None, generated: str) -> str:
     ci = comparing.ci_label(comparison)
-    diff_header, diff_rows = comparing.difference_table(comparison)
+    differences = comparing.difference_table(comparison)
     parts = [
         f"<h1>sendclf: model comparison</h1><p class=note>Generated {html.escape(generated)} from "
         f"the models' metrics.json. Leave-one-area-out cross-validation; {ci} from a bootstrap over "
         f"sentences.</p>",
-        f"<h2>Headline metrics ({ci})</h2>", html_table(*comparing.headline_table(comparison)),
+        f"<h2>Headline metrics ({ci})</h2>", to_html(comparing.headline_table(comparison)),
         "<h2>Paired differences</h2>", f"<p class=note>{prose(comparing.difference_note(comparison))}"
                                        f" Rows whose CI excludes 0 are bold.</p>",
     ]
-    if diff_rows:
-        parts.append(html_table(diff_header, diff_rows, [row[-1] == "yes" for row in diff_rows]))
-    parts += ["<h2>Per-theme F1</h2>", html_table(*comparing.theme_table(comparison)),
+    if differences.rows:
+        parts.append(to_html(differences))
+    parts += ["<h2>Per-theme F1</h2>", to_html(comparing.theme_table(comparison)),
               _figure(THEME_F1_FILE, "Per-theme F1 of every model, out-of-fold"),
               "<h2>Polarity confusion matrices</h2><div class=figures>",
               *(_figure(src, f"{name}: polarity confusion matrix") for name, src in confusion_files.items()),
@@ -255,7 +247,7 @@ def index_html_bench(bench: dict) -> list[str]:
             f"<p class=note>From {BENCH_FILE} (<code>sendclf bench</code>), measured "
             f"{html.escape(bench['measured'])} on {html.escape(bench['machine']['summary'])}; it may "
             f"predate the models above. {prose(bench_note(bench))}</p>",
-            html_table(*bench_table(bench))]
+            to_html(Table(*bench_table(bench)))]
 
 
 def read_bench(path: Path) -> dict | None:

@@ -23,6 +23,7 @@ from sendclf.evaluate import EvalConfig
 from sendclf.metrics import Confusion
 from sendclf.paths import REPORTS
 from sendclf.results import OutOfFoldRecord, TrainingResults
+from sendclf.style import stylesheet
 from sendclf.tables import Table, to_html
 
 COMPARISON_FILE = "comparison.md"
@@ -185,22 +186,6 @@ def reliability_figure(curves: dict[str, dict], title: str = THEME_TITLE, xlabel
 
 # --- HTML ---------------------------------------------------------------------------------------------
 
-STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
-       color: #222; line-height: 1.45; }
-table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
-th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; }
-th { background: #f2f2f2; }
-td:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
-tr.significant td { font-weight: bold; }
-figure { margin: 1.5rem 0; }
-figure img { max-width: 100%; border: 1px solid #eee; }
-.figures { display: flex; flex-wrap: wrap; gap: 1rem; }
-.warning { color: #8a5300; }
-.note { color: #555; font-size: 0.9rem; }
-"""
-
-
 def prose(text: str) -> str:
     """Escaped text with `code` spans as <code>."""
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
@@ -238,7 +223,7 @@ def index_html(comparison: dict, confusion_files: dict[str, str], bench: dict | 
                   *(f"<li class=warning>{html.escape(w)}</li>" for w in comparison["warnings"]), "</ul>"]
     return (f"<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
             f"<meta name=viewport content='width=device-width, initial-scale=1'>"
-            f"<title>sendclf model comparison</title><style>{STYLE}</style></head>\n<body>\n"
+            f"<title>sendclf model comparison</title><style>\n{stylesheet()}</style></head>\n<body>\n"
             + "\n".join(parts) + "\n</body></html>\n")
 
 

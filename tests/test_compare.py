@@ -3,7 +3,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import TRAINABLE, write_seeds
+from conftest import write_trainable_seeds
 from typer.testing import CliRunner
 
 from sendclf import compare as lib
@@ -23,17 +23,7 @@ CONFIGS = {"sharp": "theme_c: 4.0\npolarity_c: 4.0\n",
 
 def build_models(root, names=tuple(CONFIGS)):
     """Tiny TF-IDF models trained the real way on three short articles: seconds, not minutes."""
-    articles, records = {}, []
-    for article in ("north", "south", "east"):
-        lines = []
-        for polarity, (theme, sentences) in TRAINABLE.items():
-            for sentence in sentences:
-                text = f"{sentence[:-1]} in {article}."
-                lines.append(text)
-                records.append({"id": f"{article}-{len(lines) - 1:03d}", "text": text, "polarity": polarity,
-                                "themes": [theme]})
-        articles[article] = "\n".join(lines) + "\n"
-    seeds = write_seeds(root / "seeds", articles, records)
+    seeds = write_trainable_seeds(root / "seeds")
     dirs = []
     for name in names:
         config = root / f"{name}.yaml"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -12,6 +13,9 @@ from rich.table import Table
 
 from sendclf.errors import SendclfError
 from sendclf.paths import MODELS, REPORTS, SEEDS
+
+if TYPE_CHECKING:  # the library is imported inside each command, so `--help` stays fast
+    from sendclf.results import TrainingResults
 
 MODEL_HELP = "tfidf, transformer or a model directory (default: transformer if trained, else tfidf)."
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -266,7 +270,7 @@ def suggest(
         err.print(f"wrote {len(records)} sentences to label to {escape(str(output))}", highlight=False)
 
 
-def print_metrics(results, model_dir: Path) -> None:
+def print_metrics(results: TrainingResults, model_dir: Path) -> None:
     from sendclf.card import headline_columns
     from sendclf.tables import headline_table, to_rich
 

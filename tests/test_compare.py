@@ -67,11 +67,25 @@ def test_always_right_minus_always_wrong_is_one():
     assert reverse["polarity_accuracy"]["excludes_zero"]
 
 
-def test_encoded_out_of_fold_reproduces_the_reported_headline(two_models):
+def test_a_clearly_better_model_excludes_zero_and_an_equal_one_does_not():
+    rng = np.random.default_rng(0)
+    n = 120
+    polarity = rng.integers(0, 3, n)
+    themes = np.eye(2, dtype=np.float32)[rng.integers(0, 2, n)]
+    gold = Targets([""] * n, polarity, themes, themes.argmax(axis=1), np.zeros(n, dtype=object))
+    wrong = lambda share: np.where(rng.random(n) < share, (polarity + 1) % 3, polarity)  # noqa: E731
+    good, poor, also_poor = (predicted(wrong(share), themes) for share in (0.1, 0.5, 0.5))
+    better = lib.paired_bootstrap(gold, poor, good, samples=300, level=0.95, seed=0)["polarity_accuracy"]
+    assert better["ci"][0] > 0 and better["excludes_zero"]
+    equal = lib.paired_bootstrap(gold, poor, also_poor, samples=300, level=0.95, seed=0)["polarity_accuracy"]
+    assert equal["ci"][0] < 0 < equal["ci"][1] and not equal["excludes_zero"]
+
+
+def test_out_of_fold_records_reproduce_the_reported_headline(two_models):
     metrics = lib.load_models(two_models)["sharp"]
     gold, out_of_fold = from_records(metrics.out_of_fold, metrics.polarity_ids, metrics.theme_ids)
     recomputed = lib.paired_bootstrap(gold, predicted(gold.polarity, gold.themes), out_of_fold,
-                                      samples=1, level=0.95, seed=0)
+                                      samples=2, level=0.95, seed=0)
     for key, figure in metrics.scores.headline.items():  # perfect predictions score 1 on every figure
         assert recomputed[key]["value"] == pytest.approx(figure.value - 1.0)
 

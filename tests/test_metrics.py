@@ -44,6 +44,8 @@ def test_bootstrap_ci_brackets_the_value_and_is_seeded():
     assert ci["polarity_accuracy"][0] < value < ci["polarity_accuracy"][1]
     assert ci["theme_micro_f1"] == (1.0, 1.0)
     assert ci == bootstrap_ci(*args, samples=200, level=0.95, seed=3)
+    other_seed = bootstrap_ci(*args, samples=200, level=0.95, seed=4)
+    assert ci["polarity_accuracy"] != other_seed["polarity_accuracy"]
 
 
 def test_numpy_f1_matches_sklearn():

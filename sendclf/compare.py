@@ -19,7 +19,7 @@ from sendclf import tables
 from sendclf.config import load_config, to_dict
 from sendclf.errors import SendclfError
 from sendclf.evaluate import EvalConfig, OutOfFold, headline_of
-from sendclf.metrics import HEADLINE, Scores
+from sendclf.metrics import HEADLINE, Scores, bootstrap_intervals
 from sendclf.models.base import Targets
 from sendclf.paths import CONFIGS, MODELS
 from sendclf.results import METRICS_FILE, OutOfFoldRecord, TrainingResults, from_records, load_results, plain
@@ -28,7 +28,6 @@ from sendclf.tables import Table
 FORMATS = ("table", "markdown", "json")
 REFERENCE_NAME = "majority class"
 EVAL_CONFIG = CONFIGS / "evaluate.yaml"
-PERCENT = 100
 
 
 def load_eval_config(path: Path = EVAL_CONFIG) -> EvalConfig:
@@ -69,22 +68,14 @@ def label_ids(scores: Scores) -> tuple[list[str], list[str]]:
 def paired_bootstrap(gold: Targets, a: OutOfFold, b: OutOfFold, *, samples: int, level: float,
                      seed: int) -> dict[str, dict]:
     """Each headline figure of `b` minus `a`, with a percentile CI from resampling sentences jointly."""
-    rng = np.random.default_rng(seed)
-    n = len(gold.polarity)
-    point_a, point_b = headline_of(gold, a), headline_of(gold, b)
-    draws = {key: np.empty(samples) for key in HEADLINE}
-    for s in range(samples):
-        idx = rng.integers(0, n, n)
-        score_a, score_b = headline_of(gold, a, idx), headline_of(gold, b, idx)
-        for key in HEADLINE:
-            draws[key][s] = score_b[key] - score_a[key]
-    tail = (1 - level) / 2 * PERCENT
-    result = {}
-    for key in HEADLINE:
-        low, high = (float(x) for x in np.percentile(draws[key], [tail, PERCENT - tail]))
-        result[key] = {"value": point_b[key] - point_a[key], "ci": [low, high],
-                       "excludes_zero": bool(low > 0 or high < 0)}
-    return result
+    def differences(index: np.ndarray) -> np.ndarray:
+        score_a, score_b = headline_of(gold, a, index), headline_of(gold, b, index)
+        return np.array([score_b[key] - score_a[key] for key in HEADLINE])
+
+    point = differences(np.arange(len(gold.polarity)))
+    intervals = bootstrap_intervals(differences, len(gold.polarity), samples=samples, level=level, seed=seed)
+    return {key: {"value": float(value), "ci": [low, high], "excludes_zero": bool(low > 0 or high < 0)}
+            for key, value, (low, high) in zip(HEADLINE, point, intervals, strict=True)}
 
 
 @dataclass

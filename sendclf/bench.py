@@ -21,12 +21,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import cycle, islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sendclf.atomic import write_text
 from sendclf.errors import SendclfError
 from sendclf.machine import cpu_description
 from sendclf.models.base import model_class
 from sendclf.paths import REPORTS, ROOT, SEEDS
+
+if TYPE_CHECKING:  # the child process of `inference` imports this module: it loads no more than it needs
+    from sendclf.results import TrainingResults
 
 BENCH_FILE = "bench.json"
 DEFAULT_RUNS = 5
@@ -145,7 +149,7 @@ def machine() -> dict:
             "platform": platform.platform(), "cpus": cpus, "python": platform.python_version()}
 
 
-def bench(models: dict[str, tuple[Path, dict]], *, runs: int = DEFAULT_RUNS,
+def bench(models: dict[str, tuple[Path, TrainingResults]], *, runs: int = DEFAULT_RUNS,
           n_sentences: int = BATCH_SENTENCES, with_retrain: bool = False,
           log: Callable[[str], None] = lambda _: None) -> dict:
     """Name -> (model dir, metrics) in; every measurement of every model out, as plain data."""
@@ -153,17 +157,17 @@ def bench(models: dict[str, tuple[Path, dict]], *, runs: int = DEFAULT_RUNS,
         raise SendclfError("--runs and --sentences must be at least 1")
     results = []
     for name, (model_dir, metrics) in models.items():
-        entry = {"name": name, "dir": str(model_dir), "kind": metrics["model"],
-                 "final_fit_seconds": metrics["seconds"]["final_fit"], "cv_seconds": metrics["seconds"]["cv"]}
+        entry = {"name": name, "dir": str(model_dir), "kind": metrics.model,
+                 "final_fit_seconds": metrics.seconds.final_fit, "cv_seconds": metrics.seconds.cv}
         entry["inference"] = {}
-        for option, overrides in model_class(metrics["model"]).serving_options().items():
+        for option, overrides in model_class(metrics.model).serving_options().items():
             log(f"{name} ({option}): labelling {n_sentences} sentences x {runs} in a fresh process")
             entry["inference"][option] = inference(model_dir, n_sentences, runs, overrides)
         log(f"{name}: cold start of `sendclf classify` x {runs}")
         entry["cold_start"] = cold_start(model_dir, runs)
         if with_retrain:
             log(f"{name}: retraining to measure its peak memory")
-            entry["retrain"] = retrain(model_dir, metrics["model"])
+            entry["retrain"] = retrain(model_dir, metrics.model)
         results.append(entry)
     return {"measured": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
             "settings": {"runs": runs, "sentences": n_sentences, "retrain": with_retrain,

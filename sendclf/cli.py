@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -12,6 +13,9 @@ from rich.table import Table
 
 from sendclf.errors import SendclfError
 from sendclf.paths import MODELS, REPORTS, SEEDS
+
+if TYPE_CHECKING:  # the library is imported inside each command, so `--help` stays fast
+    from sendclf.results import TrainingResults
 
 MODEL_HELP = "tfidf, transformer or a model directory (default: transformer if trained, else tfidf)."
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -98,9 +102,9 @@ def train(
 @friendly
 def evaluate(model_dir: Path = typer.Argument(..., help="A trained model directory, e.g. models/tfidf.")):
     """Print the cross-validated metrics of a trained model."""
-    from sendclf.train import load_metrics
+    from sendclf.results import load_results
 
-    print_metrics(load_metrics(model_dir), model_dir)
+    print_metrics(load_results(model_dir), model_dir)
 
 
 MODEL_DIRS_HELP = "Trained model directories (default: every one under models/)."
@@ -115,6 +119,7 @@ def compare(
 ):
     """Compare trained models: headline metrics, paired-bootstrap differences and per-theme F1."""
     from sendclf import compare as lib
+    from sendclf.tables import to_rich
 
     lib.check_format(fmt)
     comparison = lib.compare(lib.load_models(model_dirs or lib.find_models()), lib.load_eval_config())
@@ -123,8 +128,8 @@ def compare(
     elif fmt == "json":
         typer.echo(lib.to_json(comparison), nl=False)
     else:
-        for table in lib.tables(comparison):
-            out.print(table)
+        for table, no_wrap in lib.terminal_tables(comparison):
+            out.print(to_rich(table, no_wrap))
         out.print(lib.difference_note(comparison), highlight=False)
         for warning in comparison["warnings"]:
             err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
@@ -160,21 +165,16 @@ def bench(
 ):
     """Measure every trained model: fit and CV time, peak memory, inference speed, classify cold start."""
     from sendclf import bench as lib
+    from sendclf import tables
     from sendclf.compare import find_models, named
-    from sendclf.train import load_metrics
+    from sendclf.results import load_results
 
-    models = {name: (d, load_metrics(d)) for name, d in named(model_dirs or find_models()).items()}
+    models = {name: (d, load_results(d)) for name, d in named(model_dirs or find_models()).items()}
     result = lib.bench(models, runs=runs, n_sentences=sentences, with_retrain=retrain,
                        log=lambda line: err.print(escape(line), style="dim", highlight=False))
     path = lib.write(result, out_dir)
-    header, rows = lib.bench_table(result)
-    table = Table(title=f"{result['machine']['summary']}; medians of {runs} runs")
-    table.add_column(header[0], no_wrap=True)
-    for column in header[1:]:
-        table.add_column(column, justify="right")
-    for row in rows:
-        table.add_row(escape(row[0]), *row[1:])
-    out.print(table)
+    title = f"{result['machine']['summary']}; medians of {runs} runs"
+    out.print(tables.to_rich(tables.Table(*lib.bench_table(result), title=title)))
     out.print(lib.bench_note(result), style="dim", highlight=False)
     for problem in lib.errors(result):
         err.print(f"[yellow]warning:[/] {escape(problem)}", highlight=False)
@@ -271,22 +271,18 @@ def suggest(
         err.print(f"wrote {len(records)} sentences to label to {escape(str(output))}", highlight=False)
 
 
-def print_metrics(metrics: dict, model_dir: Path) -> None:
-    from sendclf.card import headline_rows
+def print_metrics(results: TrainingResults, model_dir: Path) -> None:
+    from sendclf.card import headline_columns
+    from sendclf.tables import headline_table, to_rich
 
-    ci = int(metrics["evaluation"]["confidence"] * 100)
-    written = metrics.get("n_written", 0)
-    table = Table(title=f"{metrics['model']} ({model_dir}): leave-one-area-out CV over "
-                        f"{metrics['n_sentences']} seed sentences"
-                        + (f", trained with {written} written ones" if written else ""))
-    table.add_column("metric", no_wrap=True)
-    table.add_column(f"{metrics['model']} [{ci}% CI]", justify="right", no_wrap=True)
-    table.add_column(f"majority class [{ci}% CI]", justify="right", no_wrap=True)
-    for row in headline_rows(metrics):
-        table.add_row(*row)
-    out.print(table)
-    hardware = metrics.get("hardware", {})
+    ci = int(results.evaluation.confidence * 100)
+    written = results.n_written
+    title = (f"{results.model} ({model_dir}): leave-one-area-out CV over {results.n_sentences} seed sentences"
+             + (f", trained with {written} written ones" if written else ""))
+    table = headline_table(headline_columns(results, f"[{ci}% CI]"), title=title)
+    out.print(to_rich(table, no_wrap=range(len(table.header))))
+    hardware = results.hardware
     details = ", ".join(f"{k} {v}" for k, v in hardware.items() if k != "cpu")
-    out.print(f"CV {metrics['seconds']['cv']} s, final fit {metrics['seconds']['final_fit']} s, "
-              f"seed {metrics['seed']}; {details}; on {hardware.get('cpu', 'an unrecorded CPU')}",
+    out.print(f"CV {results.seconds.cv} s, final fit {results.seconds.final_fit} s, "
+              f"seed {results.seed}; {details}; on {hardware.get('cpu', 'an unrecorded CPU')}",
               highlight=False)

@@ -8,37 +8,26 @@ difficulty of a sample cancels out and the interval is much narrower than compar
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
 import numpy as np
 
-from sendclf.card import HEADLINE_NAMES, markdown_table, with_ci
+from sendclf import tables
 from sendclf.config import load_config, to_dict
 from sendclf.errors import SendclfError
-from sendclf.evaluate import EvalConfig
-from sendclf.metrics import HEADLINE, headline
+from sendclf.evaluate import EvalConfig, OutOfFold, headline_of
+from sendclf.metrics import HEADLINE, Scores, bootstrap_intervals
+from sendclf.models.base import Targets
 from sendclf.paths import CONFIGS, MODELS
-from sendclf.train import METRICS_FILE, load_metrics
+from sendclf.results import METRICS_FILE, OutOfFoldRecord, TrainingResults, from_records, load_results, plain
+from sendclf.tables import Table
 
 FORMATS = ("table", "markdown", "json")
 REFERENCE_NAME = "majority class"
 EVAL_CONFIG = CONFIGS / "evaluate.yaml"
-PERCENT = 100
-
-
-@dataclass
-class Gold:
-    polarity: np.ndarray  # (n,) class index
-    themes: np.ndarray  # (n, n_themes) multi-hot
-    main_theme: np.ndarray  # (n,) theme index
-
-
-@dataclass
-class Predicted:
-    polarity: np.ndarray
-    themes: np.ndarray
 
 
 def load_eval_config(path: Path = EVAL_CONFIG) -> EvalConfig:
@@ -67,136 +56,97 @@ def named(model_dirs: list[Path]) -> dict[str, Path]:
     return found
 
 
-def load_models(model_dirs: list[Path]) -> dict[str, dict]:
-    return {name: load_metrics(directory) for name, directory in named(model_dirs).items()}
+def load_models(model_dirs: list[Path]) -> dict[str, TrainingResults]:
+    return {name: load_results(directory) for name, directory in named(model_dirs).items()}
 
 
-def label_ids(metrics: dict) -> tuple[list[str], list[str]]:
-    """(polarity ids, theme ids) in the order the model's scores use, read from the metrics themselves."""
-    scores = metrics["scores"]
-    return list(scores["confusion"]["labels"]), list(scores["themes"])
+def label_ids(scores: Scores) -> tuple[list[str], list[str]]:
+    """(polarity ids, theme ids) in the order the model's scores use, read from the scores themselves."""
+    return list(scores.confusion.labels), list(scores.themes)
 
 
-def _gold_key(record: dict) -> tuple:
-    return record["gold_polarity"], tuple(record["gold_themes"]), record["gold_main_theme"]
-
-
-def encode(records: list[dict], polarity_ids: list[str], theme_ids: list[str]) -> tuple[Gold, Predicted]:
-    """Out-of-fold records -> index arrays for the metric functions."""
-    polarity_index = {p: i for i, p in enumerate(polarity_ids)}
-    theme_index = {t: i for i, t in enumerate(theme_ids)}
-
-    def multi_hot(theme_lists):
-        hot = np.zeros((len(theme_lists), len(theme_ids)), dtype=np.float32)
-        for row, themes in enumerate(theme_lists):
-            hot[row, [theme_index[t] for t in themes]] = 1.0
-        return hot
-
-    gold = Gold(np.array([polarity_index[r["gold_polarity"]] for r in records], dtype=np.int64),
-                multi_hot([r["gold_themes"] for r in records]),
-                np.array([theme_index[r["gold_main_theme"]] for r in records], dtype=np.int64))
-    predicted = Predicted(np.array([polarity_index[r["polarity"]] for r in records], dtype=np.int64),
-                          multi_hot([r["themes"] for r in records]))
-    return gold, predicted
-
-
-def _headline(gold: Gold, pred: Predicted, idx: np.ndarray | None = None) -> dict[str, float]:
-    if idx is None:
-        idx = np.arange(len(gold.polarity))
-    return headline(gold.polarity[idx], pred.polarity[idx], gold.themes[idx], pred.themes[idx],
-                    gold.main_theme[idx])
-
-
-def paired_bootstrap(gold: Gold, a: Predicted, b: Predicted, *, samples: int, level: float,
+def paired_bootstrap(gold: Targets, a: OutOfFold, b: OutOfFold, *, samples: int, level: float,
                      seed: int) -> dict[str, dict]:
     """Each headline figure of `b` minus `a`, with a percentile CI from resampling sentences jointly."""
-    rng = np.random.default_rng(seed)
-    n = len(gold.polarity)
-    point_a, point_b = _headline(gold, a), _headline(gold, b)
-    draws = {key: np.empty(samples) for key in HEADLINE}
-    for s in range(samples):
-        idx = rng.integers(0, n, n)
-        score_a, score_b = _headline(gold, a, idx), _headline(gold, b, idx)
-        for key in HEADLINE:
-            draws[key][s] = score_b[key] - score_a[key]
-    tail = (1 - level) / 2 * PERCENT
-    result = {}
-    for key in HEADLINE:
-        low, high = (float(x) for x in np.percentile(draws[key], [tail, PERCENT - tail]))
-        result[key] = {"value": point_b[key] - point_a[key], "ci": [low, high],
-                       "excludes_zero": bool(low > 0 or high < 0)}
-    return result
+    def differences(index: np.ndarray) -> np.ndarray:
+        score_a, score_b = headline_of(gold, a, index), headline_of(gold, b, index)
+        return np.array([score_b[key] - score_a[key] for key in HEADLINE])
+
+    point = differences(np.arange(len(gold.polarity)))
+    intervals = bootstrap_intervals(differences, len(gold.polarity), samples=samples, level=level, seed=seed)
+    return {key: {"value": float(value), "ci": [low, high], "excludes_zero": bool(low > 0 or high < 0)}
+            for key, value, (low, high) in zip(HEADLINE, point, intervals, strict=True)}
 
 
 @dataclass
 class _Entry:
     name: str
-    metrics: dict  # the scored side: a model's metrics, or its reference section
-    records: list[dict] | None
+    scores: Scores  # a model's, or its reference's
+    records: list[OutOfFoldRecord] | None
 
 
 def _difference(a: _Entry, b: _Entry, config: EvalConfig, warnings: list[str]) -> dict | None:
     """The paired bootstrap of one pair on the sentences both were scored on with the same gold labels."""
     if a.records is None or b.records is None:
         return None
-    ids_a = label_ids(a.metrics)
-    if ids_a != label_ids(b.metrics):
+    ids_a = label_ids(a.scores)
+    if ids_a != label_ids(b.scores):
         warnings.append(f"{a.name} and {b.name} use different label sets: not compared")
         return None
-    by_id = {r["id"]: r for r in b.records}
-    pairs = [(r, by_id[r["id"]]) for r in a.records if r["id"] in by_id]
-    same = [(ra, rb) for ra, rb in pairs if _gold_key(ra) == _gold_key(rb)]
+    by_id = {r.id: r for r in b.records}
+    pairs = [(r, by_id[r.id]) for r in a.records if r.id in by_id]
+    same = [(ra, rb) for ra, rb in pairs if ra.gold() == rb.gold()]
     dropped = len(a.records) + len(b.records) - 2 * len(same)
     if dropped:
         warnings.append(f"{a.name} vs {b.name}: {len(same)} shared sentences with the same gold labels; "
                         f"{dropped} others left out (retrain both on the same seeds for a fair comparison)")
     if not same:
         return None
-    gold, pred_a = encode([ra for ra, _ in same], *ids_a)
-    _, pred_b = encode([rb for _, rb in same], *ids_a)
+    gold, pred_a = from_records([ra for ra, _ in same], *ids_a)
+    _, pred_b = from_records([rb for _, rb in same], *ids_a)
     return {"a": a.name, "b": b.name, "n_sentences": len(same),
             "metrics": paired_bootstrap(gold, pred_a, pred_b, samples=config.bootstrap_samples,
                                         level=config.confidence, seed=config.seed)}
 
 
-def _theme_f1(scores: dict, theme: str) -> float | None:
+def _theme_f1(scores: Scores, theme: str) -> float | None:
     """None where the theme has no gold sentence: its F1 is undefined, not 0."""
-    figure = scores["themes"].get(theme)
-    return figure["f1"] if figure and figure["support"] else None
+    figure = scores.themes.get(theme)
+    return figure.f1 if figure and figure.support else None
 
 
-def compare(models: dict[str, dict], config: EvalConfig) -> dict:
-    """Name -> metrics.json dict in; headline, paired differences and per-theme F1 out, as plain data."""
+def compare(models: dict[str, TrainingResults], config: EvalConfig) -> dict:
+    """Name -> training results in; headline (as `Figure`s), paired differences and per-theme F1 out."""
     if not models:
         raise SendclfError("nothing to compare: no trained models given")
     warnings: list[str] = []
     first = next(iter(models.values()))
-    reference = first["reference"]
-    for name, metrics in models.items():
-        if metrics["reference"]["scores"]["headline"] != reference["scores"]["headline"]:
+    reference = first.reference
+    for name, results in models.items():
+        if results.reference.scores.headline != reference.scores.headline:
             warnings.append(f"{name}: its {REFERENCE_NAME} row differs from {next(iter(models))}'s "
                             f"(trained on other data?); the table shows {next(iter(models))}'s")
-        if metrics["evaluation"]["confidence"] != config.confidence:
-            warnings.append(f"{name}: trained with {metrics['evaluation']['confidence']:.0%} CIs, "
+        if results.evaluation.confidence != config.confidence:
+            warnings.append(f"{name}: trained with {results.evaluation.confidence:.0%} CIs, "
                             f"not {config.confidence:.0%}")
-        if "out_of_fold" not in metrics:
+        if results.out_of_fold is None:
             warnings.append(f"{name}: no out_of_fold predictions in its {METRICS_FILE}: retrain it to "
                             f"compare it pairwise")
 
-    entries = [_Entry(name, m, m.get("out_of_fold")) for name, m in models.items()]
-    if reference.get("out_of_fold") is not None:  # first, so each difference reads "model - reference"
-        entries.insert(0, _Entry(REFERENCE_NAME, reference, reference["out_of_fold"]))
+    entries = [_Entry(name, m.scores, m.out_of_fold) for name, m in models.items()]
+    if reference.out_of_fold is not None:  # first, so each difference reads "model - reference"
+        entries.insert(0, _Entry(REFERENCE_NAME, reference.scores, reference.out_of_fold))
     differences = [d for a, b in combinations(entries, 2) if (d := _difference(a, b, config, warnings))]
 
-    _, theme_ids = label_ids(first)
-    support = {t: first["scores"]["themes"][t]["support"] for t in theme_ids}
-    sources = {**{name: m["scores"] for name, m in models.items()}, REFERENCE_NAME: reference["scores"]}
+    theme_ids = first.theme_ids
+    support = {t: first.scores.themes[t].support for t in theme_ids}
+    sources = {**{name: m.scores for name, m in models.items()}, REFERENCE_NAME: reference.scores}
     theme_f1 = {name: {t: _theme_f1(scores, t) for t in theme_ids} for name, scores in sources.items()}
     return {
-        "models": [{"name": name, "kind": m["model"], "n_sentences": m["n_sentences"],
-                    "headline": m["scores"]["headline"], "seconds": m.get("seconds")}
+        "models": [{"name": name, "kind": m.model, "n_sentences": m.n_sentences,
+                    "headline": m.scores.headline, "seconds": m.seconds}
                    for name, m in models.items()],
-        "reference": {"name": REFERENCE_NAME, "headline": reference["scores"]["headline"]},
+        "reference": {"name": REFERENCE_NAME, "headline": reference.scores.headline},
         "metrics": list(HEADLINE),
         "evaluation": to_dict(config),
         "differences": differences,
@@ -206,46 +156,52 @@ def compare(models: dict[str, dict], config: EvalConfig) -> dict:
     }
 
 
-# --- rendering: the same rows as markdown, rich tables or HTML -------------------------------------------
-
-
-def signed_ci(figure: dict) -> str:
-    low, high = figure["ci"]
-    return f"{figure['value']:+.3f} [{low:+.2f}, {high:+.2f}]"
+# --- rendering: the tables of `sendclf.tables`, as markdown, rich tables or HTML ----------------------------
 
 
 def ci_label(comparison: dict) -> str:
     return f"{comparison['evaluation']['confidence']:.0%} CI"
 
 
-def headline_table(comparison: dict) -> tuple[list[str], list[tuple[str, ...]]]:
+def _columns(comparison: dict) -> list[tuple[str, dict]]:
+    return [(entry["name"], entry["headline"]) for entry in comparison["models"] + [comparison["reference"]]]
+
+
+def headline_table(comparison: dict) -> Table:
     """One row per model and one for the majority class; one column per headline metric."""
-    header = ["model"] + [HEADLINE_NAMES[k] for k in comparison["metrics"]]
-    rows = [(entry["name"], *(with_ci(entry["headline"][k]) for k in comparison["metrics"]))
-            for entry in comparison["models"] + [comparison["reference"]]]
-    return header, rows
+    return tables.headline_table(_columns(comparison)).transposed("model")
 
 
-def difference_table(comparison: dict) -> tuple[list[str], list[tuple[str, ...]]]:
-    header = ["comparison", "metric", f"difference [{ci_label(comparison)}]", "CI excludes 0"]
-    rows = []
+def pair_table(comparison: dict, diff: dict) -> Table:
+    """One pair's paired-bootstrap difference per headline metric; the rows whose CI excludes 0 marked."""
+    figures = [diff["metrics"][key] for key in comparison["metrics"]]
+    rows = [(tables.HEADLINE_NAMES[key], f"{f['value']:+.3f}", f"[{f['ci'][0]:+.2f}, {f['ci'][1]:+.2f}]",
+             "yes" if f["excludes_zero"] else "no")
+            for key, f in zip(comparison["metrics"], figures, strict=True)]
+    return Table(["metric", "difference", ci_label(comparison), "CI excludes 0"], rows,
+                 f"{diff['b']} − {diff['a']}: paired bootstrap over the same {diff['n_sentences']} sentences",
+                 [f["excludes_zero"] for f in figures])
+
+
+def difference_table(comparison: dict) -> Table:
+    """Every pair's `pair_table` in one table, the difference and its CI in one cell."""
+    rows, marked = [], []
     for diff in comparison["differences"]:
+        pair = pair_table(comparison, diff)
         label = f"{diff['b']} − {diff['a']} (n={diff['n_sentences']})"
-        for key in comparison["metrics"]:
-            figure = diff["metrics"][key]
-            excludes = "yes" if figure["excludes_zero"] else "no"
-            rows.append((label, HEADLINE_NAMES[key], signed_ci(figure), excludes))
-    return header, rows
+        rows += [(label, metric, f"{value} {ci}", excludes) for metric, value, ci, excludes in pair.rows]
+        marked += pair.marked
+    return Table(["comparison", "metric", f"difference [{ci_label(comparison)}]", "CI excludes 0"], rows,
+                 marked=marked)
 
 
-def theme_table(comparison: dict) -> tuple[list[str], list[tuple[str, ...]]]:
+def theme_table(comparison: dict) -> Table:
     names = list(comparison["theme_f1"])
-    header = ["theme", "support"] + names
     rows = []
     for theme, support in comparison["theme_support"].items():
         cells = [comparison["theme_f1"][n][theme] for n in names]
         rows.append((theme, str(support), *("–" if f is None else f"{f:.2f}" for f in cells)))
-    return header, rows
+    return Table(["theme", "support", *names], rows, "Per-theme F1")
 
 
 def difference_note(comparison: dict) -> str:
@@ -264,61 +220,31 @@ def to_markdown(comparison: dict) -> str:
         "# Model comparison",
         f"Leave-one-area-out cross-validation; {ci} from a bootstrap over sentences.",
         f"## Headline metrics ({ci})",
-        markdown_table(*headline_table(comparison)),
+        tables.to_markdown(headline_table(comparison)),
         "## Paired differences",
         difference_note(comparison),
     ]
     if comparison["differences"]:
-        sections.append(markdown_table(*difference_table(comparison)))
-    sections += ["## Per-theme F1", markdown_table(*theme_table(comparison))]
+        sections.append(tables.to_markdown(difference_table(comparison)))
+    sections += ["## Per-theme F1", tables.to_markdown(theme_table(comparison))]
     if comparison["warnings"]:
         sections += ["## Warnings", "\n".join(f"- {w}" for w in comparison["warnings"])]
     return "\n\n".join(sections) + "\n"
 
 
 def to_json(comparison: dict) -> str:
-    return json.dumps(comparison, indent=1, ensure_ascii=False) + "\n"
+    return json.dumps(plain(comparison), indent=1, ensure_ascii=False) + "\n"
 
 
-def tables(comparison: dict) -> list:
-    """Rich tables for the terminal: metrics as rows and a CI under its value, so three models fit in 80
-    characters (markdown and HTML have room for a row per model)."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    ci = ci_label(comparison)
-    columns = comparison["models"] + [comparison["reference"]]
-    headline_rich = Table(title=f"Headline metrics [{ci}], leave-one-area-out CV")
-    headline_rich.add_column("metric", no_wrap=True)
-    for entry in columns:
-        headline_rich.add_column(escape(entry["name"]), justify="right", no_wrap=True)
-    for key in comparison["metrics"]:
-        headline_rich.add_row(HEADLINE_NAMES[key],
-                              *(with_ci(e["headline"][key]).replace(" [", "\n[", 1) for e in columns))
-    result = [headline_rich]
-    for diff in comparison["differences"]:
-        diff_rich = Table(title=f"{escape(diff['b'])} − {escape(diff['a'])}: paired bootstrap over the "
-                                f"same {diff['n_sentences']} sentences")
-        diff_rich.add_column("metric", no_wrap=True)
-        diff_rich.add_column("difference", justify="right")
-        diff_rich.add_column(ci, justify="right", no_wrap=True)
-        diff_rich.add_column("CI excludes 0", justify="right")
-        for key in comparison["metrics"]:
-            figure = diff["metrics"][key]
-            low, high = figure["ci"]
-            diff_rich.add_row(HEADLINE_NAMES[key], f"{figure['value']:+.3f}", f"[{low:+.2f}, {high:+.2f}]",
-                              "yes" if figure["excludes_zero"] else "no",
-                              style="bold" if figure["excludes_zero"] else None)
-        result.append(diff_rich)
-    header, rows = theme_table(comparison)
-    theme_rich = Table(title="Per-theme F1")
-    theme_rich.add_column(header[0], no_wrap=True)
-    for column in header[1:]:
-        theme_rich.add_column(escape(column), justify="right")
-    for row in rows:
-        theme_rich.add_row(*row)
-    result.append(theme_rich)
-    return result
+def terminal_tables(comparison: dict) -> list[tuple[Table, Collection[int]]]:
+    """(table, the columns that never wrap) for the terminal: metrics as rows and a CI under its value, so
+    three models fit in 80 characters (markdown and HTML have room for a row per model)."""
+    columns = _columns(comparison)
+    title = f"Headline metrics [{ci_label(comparison)}], leave-one-area-out CV"
+    headline = tables.headline_table(columns, between="\n", title=title)
+    result = [(headline, range(len(columns) + 1))]
+    result += [(pair_table(comparison, diff), (0, 2)) for diff in comparison["differences"]]
+    return result + [(theme_table(comparison), (0,))]
 
 
 def check_format(fmt: str) -> str:

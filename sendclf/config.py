@@ -1,4 +1,5 @@
-"""YAML configs mapped onto typed dataclasses: unknown or mistyped keys are errors, not surprises."""
+"""YAML configs (and saved results) mapped onto typed dataclasses: unknown, missing or mistyped keys are
+errors, not surprises."""
 
 from __future__ import annotations
 
@@ -13,17 +14,28 @@ import yaml
 from sendclf.errors import SendclfError
 
 T = TypeVar("T")
+SHOWN_CHARS = 60  # of a wrong value, in an error message
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "..."
 
 
 def _check_type(name: str, value: Any, expected: Any, source: str) -> Any:
     origin = typing.get_origin(expected)
     if origin in (typing.Union, types.UnionType):
-        for option in typing.get_args(expected):
+        options = [option for option in typing.get_args(expected) if option is not type(None)]
+        if value is None and len(options) < len(typing.get_args(expected)):
+            return None
+        if len(options) == 1:  # `X | None` holding a value: X's own message says what is wrong
+            return _check_type(name, value, options[0], source)
+        for option in options:
             try:
                 return _check_type(name, value, option, source)
             except SendclfError:
                 continue
-        raise SendclfError(f"{source}: {name} must be {expected}, got {value!r}")
+        raise SendclfError(f"{source}: {name} must be {expected}, got {_shown(value)}")
     if origin is typing.Literal:
         if value in typing.get_args(expected):
             return value
@@ -33,6 +45,12 @@ def _check_type(name: str, value: Any, expected: Any, source: str) -> Any:
     if expected is type(None):
         if value is None:
             return None
+    elif dataclasses.is_dataclass(expected):
+        return from_dict(expected, value, source, prefix=f"{name}.")
+    elif origin is dict:
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            _, inner = typing.get_args(expected) or (str, Any)
+            return {k: _check_type(f"{name}.{k}", v, inner, source) for k, v in value.items()}
     elif origin in (list, tuple):
         if isinstance(value, list | tuple):
             (inner, *_) = typing.get_args(expected) or (Any,)
@@ -44,27 +62,38 @@ def _check_type(name: str, value: Any, expected: Any, source: str) -> Any:
     elif isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
         return value
     raise SendclfError(f"{source}: {name} must be {getattr(expected, '__name__', expected)}, "
-                       f"got {value!r}")
+                       f"got {_shown(value)}")
 
 
-def from_dict(cls: type[T], raw: dict | None, source: str = "config", complete: bool = False) -> T:
-    """Build a config dataclass from a mapping, naming the file and key of any mistake.
+def _required(field: dataclasses.Field) -> bool:
+    return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+
+
+def from_dict(cls: type[T], raw: dict | None, source: str = "config", complete: bool = False,
+              prefix: str = "") -> T:
+    """Build a dataclass (nested dataclasses, lists and dicts included) from a mapping, naming the file and
+    key of any mistake; `prefix` is the dotted path of a nested one.
 
     Keys left out take the dataclass defaults, unless `complete`: a saved model's config must name every
-    setting, because a default added later need not describe how that model was trained.
+    setting, because a default added later need not describe how that model was trained. A field without
+    a default must always be there.
     """
     raw = raw or {}
     if not isinstance(raw, dict):
-        raise SendclfError(f"{source}: expected a mapping of settings")
+        raise SendclfError(f"{source}: {prefix[:-1]} must be a mapping" if prefix
+                           else f"{source}: expected a mapping of settings")
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(raw) - set(fields))
     if unknown:
-        raise SendclfError(f"{source}: unknown key {unknown[0]!r} (known: {', '.join(fields)})")
+        raise SendclfError(f"{source}: unknown key {prefix + unknown[0]!r} (known: {', '.join(fields)})")
+    absent = [name for name, field in fields.items() if name not in raw and _required(field)]
+    if absent:
+        raise SendclfError(f"{source}: no {prefix + absent[0]!r} key")
     missing = [name for name in fields if name not in raw] if complete else []
     if missing:
         raise SendclfError(f"{source}: no {missing[0]!r} setting")
     hints = typing.get_type_hints(cls)
-    values = {key: _check_type(key, value, hints[key], source) for key, value in raw.items()}
+    values = {key: _check_type(f"{prefix}{key}", value, hints[key], source) for key, value in raw.items()}
     return cls(**values)
 
 

@@ -17,7 +17,16 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from sendclf.labels import LabelSet
-from sendclf.metrics import HEADLINE, bootstrap_ci, headline, per_class, polarity_confusion
+from sendclf.metrics import (
+    HEADLINE,
+    Confusion,
+    Figure,
+    Scores,
+    bootstrap_ci,
+    headline,
+    per_class,
+    polarity_confusion,
+)
 from sendclf.models.base import Classifier, Targets, with_temperature
 from sendclf.thresholds import best_threshold
 
@@ -42,10 +51,23 @@ class OutOfFold:
     theme_probs: np.ndarray
     themes: np.ndarray  # bool, the model's theme decisions
     calibrated_polarity_probs: np.ndarray | None = None  # cross-fitted temperature (see `calibration`)
+    # The polarity decisions as recorded, when read back from metrics.json: its rounded scores may tie.
+    recorded_polarity: np.ndarray | None = None
 
     @property
     def polarity(self) -> np.ndarray:
+        if self.recorded_polarity is not None:
+            return self.recorded_polarity
         return self.polarity_probs.argmax(axis=1)
+
+
+
+def headline_of(data: Targets, oof: OutOfFold, index: np.ndarray | None = None) -> dict[str, float]:
+    """The headline figures of out-of-fold predictions against the gold labels of `data`, on the
+    sentences `index` picks (a bootstrap resample), or on all of them."""
+    i = slice(None) if index is None else index
+    return headline(data.polarity[i], oof.polarity[i], data.themes[i], oof.themes[i].astype(np.float32),
+                    data.main_theme[i])
 
 
 def area_folds(data: Targets):
@@ -148,48 +170,41 @@ def expected_calibration_error(probs: np.ndarray, gold: np.ndarray, bins: int) -
                      for b in range(bins) if (index == b).any()))
 
 
-def calibration(data: Targets, oof: OutOfFold, config: EvalConfig) -> dict:
+@dataclass
+class Calibration:
+    """How far to trust the polarity scores: out-of-fold, before and after (cross-fitted) scaling."""
+
+    bins: int
+    accuracy: float
+    temperature: float  # fitted on all out-of-fold predictions: the final model's
+    ece_before: float
+    mean_confidence_before: float
+    ece_after: float
+    mean_confidence_after: float
+
+
+def calibration(data: Targets, oof: OutOfFold, config: EvalConfig) -> Calibration:
     """ECE and mean confidence before and after (cross-fitted) temperature scaling; the final temperature."""
     gold = data.polarity
     after = cross_fitted(oof.polarity_probs, gold, data.groups)
-    figures = {"bins": config.ece_bins, "accuracy": float((oof.polarity == gold).mean()),
-               "temperature": fit_temperature(oof.polarity_probs, gold)}
-    for name, probs in (("before", oof.polarity_probs), ("after", after)):
-        figures[f"ece_{name}"] = expected_calibration_error(probs, gold, config.ece_bins)
-        figures[f"mean_confidence_{name}"] = float(probs.max(axis=1).mean())
     oof.calibrated_polarity_probs = after
-    return figures
+    return Calibration(
+        bins=config.ece_bins, accuracy=float((oof.polarity == gold).mean()),
+        temperature=fit_temperature(oof.polarity_probs, gold),
+        ece_before=expected_calibration_error(oof.polarity_probs, gold, config.ece_bins),
+        mean_confidence_before=float(oof.polarity_probs.max(axis=1).mean()),
+        ece_after=expected_calibration_error(after, gold, config.ece_bins),
+        mean_confidence_after=float(after.max(axis=1).mean()))
 
 
-def score(data: Targets, oof: OutOfFold, labels: LabelSet, config: EvalConfig) -> dict:
+def score(data: Targets, oof: OutOfFold, labels: LabelSet, config: EvalConfig) -> Scores:
     """Headline figures with CIs, per-class figures and the polarity confusion matrix."""
     args = (data.polarity, oof.polarity, data.themes, oof.themes.astype(np.float32), data.main_theme)
-    values = headline(*args)
+    values = headline_of(data, oof)
     cis = bootstrap_ci(*args, samples=config.bootstrap_samples, level=config.confidence, seed=config.seed)
-    return {
-        "headline": {key: {"value": values[key], "ci": list(cis[key])} for key in HEADLINE},
-        "polarity": per_class(data.polarity, oof.polarity, labels.polarity_ids, multilabel=False),
-        "themes": per_class(data.themes, oof.themes.astype(np.float32), labels.theme_ids, multilabel=True),
-        "confusion": {"labels": labels.polarity_ids,
-                      "matrix": polarity_confusion(data.polarity, oof.polarity, len(labels.polarities))},
-    }
-
-
-def oof_records(ids: list[str], data: Targets, oof: OutOfFold, labels: LabelSet) -> list[dict]:
-    """One record per sentence: gold labels beside the out-of-fold prediction and scores."""
-    records = []
-    for i, sentence_id in enumerate(ids):
-        records.append({
-            "id": sentence_id,
-            "area": str(data.groups[i]),
-            "gold_polarity": labels.polarity_ids[data.polarity[i]],
-            "gold_themes": [labels.theme_ids[t] for t in np.flatnonzero(data.themes[i])],
-            "gold_main_theme": labels.theme_ids[data.main_theme[i]],
-            "polarity": labels.polarity_ids[oof.polarity[i]],
-            "polarity_scores": [round(float(p), 5) for p in oof.polarity_probs[i]],
-            **({} if oof.calibrated_polarity_probs is None else {"calibrated_polarity_scores": [
-                round(float(p), 5) for p in oof.calibrated_polarity_probs[i]]}),
-            "themes": [labels.theme_ids[t] for t in np.flatnonzero(oof.themes[i])],
-            "theme_scores": [round(float(p), 5) for p in oof.theme_probs[i]],
-        })
-    return records
+    return Scores(
+        headline={key: Figure(values[key], cis[key]) for key in HEADLINE},
+        polarity=per_class(data.polarity, oof.polarity, labels.polarity_ids, multilabel=False),
+        themes=per_class(data.themes, oof.themes.astype(np.float32), labels.theme_ids, multilabel=True),
+        confusion=Confusion(labels.polarity_ids,
+                            polarity_confusion(data.polarity, oof.polarity, len(labels.polarities))))

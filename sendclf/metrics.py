@@ -1,14 +1,49 @@
 """Metric functions over gold labels and predictions: pure, no model, no I/O.
 
-The headline figures are computed with numpy (the bootstrap calls them thousands of times);
-scikit-learn is imported only for the per-class tables.
+The headline figures are computed with numpy (the bootstrap calls them thousands of times); scipy draws
+the bootstrap, and scikit-learn is imported only for the per-class tables.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
 HEADLINE = ("polarity_accuracy", "polarity_macro_f1", "theme_micro_f1", "theme_macro_f1", "main_theme_hit")
+
+
+@dataclass
+class Figure:
+    """One headline figure and its bootstrap confidence interval."""
+
+    value: float
+    ci: tuple[float, float]
+
+
+@dataclass
+class ClassFigures:
+    precision: float
+    recall: float
+    f1: float
+    support: int  # gold sentences of the class
+
+
+@dataclass
+class Confusion:
+    labels: list[str]
+    matrix: list[list[int]]  # rows gold, columns predicted, in the order of `labels`
+
+
+@dataclass
+class Scores:
+    """Everything one set of out-of-fold predictions is scored on."""
+
+    headline: dict[str, Figure]  # keyed by HEADLINE
+    polarity: dict[str, ClassFigures]
+    themes: dict[str, ClassFigures]
+    confusion: Confusion
 
 
 def _f1(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> np.ndarray:
@@ -51,12 +86,12 @@ def headline(gold_polarity, pred_polarity, gold_themes, pred_themes, main_theme)
     }
 
 
-def per_class(gold, pred, names: list[str], multilabel: bool) -> dict[str, dict[str, float]]:
+def per_class(gold, pred, names: list[str], multilabel: bool) -> dict[str, ClassFigures]:
     from sklearn.metrics import precision_recall_fscore_support
 
     labels = None if multilabel else np.arange(len(names))
     p, r, f, s = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0)
-    return {name: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+    return {name: ClassFigures(float(p[i]), float(r[i]), float(f[i]), int(s[i]))
             for i, name in enumerate(names)}
 
 
@@ -66,18 +101,29 @@ def polarity_confusion(gold, pred, n_classes: int) -> list[list[int]]:
     return confusion_matrix(gold, pred, labels=np.arange(n_classes)).tolist()
 
 
+def bootstrap_intervals(figures: Callable[[np.ndarray], np.ndarray], n: int, *, samples: int, level: float,
+                        seed: int) -> list[tuple[float, float]]:
+    """Percentile intervals of the values `figures(index)` returns, from scipy's paired bootstrap: each
+    resample draws `n` sentence indices with replacement, and one index picks a sentence's every array
+    (gold labels, one model's predictions, another's), so what they share moves together."""
+    from scipy.stats import bootstrap
+
+    if n < 2:  # one sentence resamples to itself: nothing varies
+        return [(float(v), float(v)) for v in figures(np.arange(n))]
+    result = bootstrap((np.arange(n),), figures, n_resamples=samples, paired=True, vectorized=False,
+                       confidence_level=level, method="percentile", rng=np.random.default_rng(seed))
+    interval = result.confidence_interval
+    return [(float(low), float(high)) for low, high in zip(interval.low, interval.high, strict=True)]
+
+
 def bootstrap_ci(gold_polarity, pred_polarity, gold_themes, pred_themes, main_theme, *, samples: int,
                  level: float, seed: int) -> dict[str, tuple[float, float]]:
     """Percentile confidence intervals of the headline figures, resampling sentences with replacement."""
-    rng = np.random.default_rng(seed)
-    n = len(gold_polarity)
-    draws = {key: [] for key in HEADLINE}
-    for _ in range(samples):
-        idx = rng.integers(0, n, n)
-        scores = headline(gold_polarity[idx], pred_polarity[idx], gold_themes[idx], pred_themes[idx],
-                          main_theme[idx])
-        for key, value in scores.items():
-            draws[key].append(value)
-    tail = (1 - level) / 2 * 100
-    return {key: (float(np.percentile(v, tail)), float(np.percentile(v, 100 - tail)))
-            for key, v in draws.items()}
+    arrays = (gold_polarity, pred_polarity, gold_themes, pred_themes, main_theme)
+
+    def figures(index: np.ndarray) -> np.ndarray:
+        scores = headline(*(a[index] for a in arrays))
+        return np.array([scores[key] for key in HEADLINE])
+
+    intervals = bootstrap_intervals(figures, len(gold_polarity), samples=samples, level=level, seed=seed)
+    return dict(zip(HEADLINE, intervals, strict=True))

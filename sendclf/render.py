@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sendclf.classify import FINDINGS, DocumentResult, Run, SentenceResult, Summary
 from sendclf.errors import SendclfError
+from sendclf.style import stylesheet
 
 FORMATS = ("table", "jsonl", "csv", "json", "html")
 DEFAULT_FORMAT = "table"
@@ -204,53 +205,7 @@ def _summary_table(doc: DocumentResult, run: Run):
     return Group(title, table)
 
 
-# ---- the HTML page ---------------------------------------------------------------------------------
-
-CSS = """
-:root { --ink: #1f2328; --muted: #6a737d; --rule: #e4e6e8; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 16px/1.6 Georgia, "Times New Roman", serif; color: var(--ink); background: #fafafa; }
-main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; }
-header h1 { font: 600 22px/1.3 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 0 4px; }
-.meta, .legend, h2, .summary, .tag, .sid { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
-.meta { color: var(--muted); font-size: 14px; margin: 0 0 8px; }
-.legend { font-size: 14px; margin: 0 0 18px; }
-.legend .s { padding: 2px 8px; margin-right: 6px; }
-.doc { display: grid; grid-template-columns: minmax(0, 1fr) 370px; gap: 28px; align-items: start;
-       background: #fff; border: 1px solid var(--rule); border-radius: 10px; padding: 20px 24px;
-       margin-bottom: 28px; }
-.doc h2 { grid-column: 1 / -1; font-size: 17px; font-weight: 600; margin: 0; word-break: break-all; }
-article p { margin: 0 0 14px; }
-.s { border-radius: 4px; padding: 1px 3px; margin-right: 2px; box-decoration-break: clone;
-     -webkit-box-decoration-break: clone; cursor: help; }
-.tag { display: inline-block; font-size: 11px; line-height: 1.4; padding: 0 6px; margin-left: 4px;
-       border-radius: 8px; vertical-align: 1px; background: #fff; border: 1px solid; white-space: nowrap; }
-.tag.other { opacity: .6; }
-.sid { color: var(--muted); font-size: 12px; margin-right: 6px; }
-.summary { position: sticky; top: 12px; font-size: 13px; }
-.summary h3 { font-size: 14px; margin: 0 0 8px; }
-.counts { display: flex; gap: 6px; flex-wrap: wrap; margin-bottom: 14px; }
-.count { flex: 1; border-radius: 8px; padding: 6px 8px; text-align: center; }
-.count b { display: block; font-size: 20px; line-height: 1.2; }
-table { border-collapse: collapse; width: 100%; }
-th, td { padding: 3px 4px; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: middle; }
-th.n, td.n { text-align: right; width: 52px; font-variant-numeric: tabular-nums; }
-.bar { display: inline-block; height: 8px; border-radius: 4px; vertical-align: middle; margin-right: 4px; }
-.empty { color: var(--muted); }
-.overview { background: #fff; border: 1px solid var(--rule); border-radius: 10px; padding: 20px 24px;
-            margin-bottom: 28px; overflow-x: auto; font-family: system-ui, -apple-system, sans-serif; }
-.overview h2 { font-size: 17px; margin: 0 0 4px; }
-.heatmap { border-collapse: collapse; font-size: 13px; }
-.heatmap th { text-align: left; font-weight: 600; padding: 4px 8px; white-space: nowrap; }
-.heatmap th.rot { height: 120px; vertical-align: bottom; padding: 0 2px; }
-.heatmap th.rot span { display: inline-block; writing-mode: vertical-rl; transform: rotate(180deg); }
-.heatmap td.heat { width: 34px; height: 28px; text-align: center; border: 1px solid var(--rule); }
-.heatmap sup { color: #2e7d32; font-weight: 600; }
-.heatmap td.docs { padding-left: 10px; font-size: 12px; }
-@media (max-width: 860px) {
-  .doc { grid-template-columns: 1fr; } .doc h2 { order: -2; } .summary { position: static; order: -1; }
-}
-"""
+# ---- the HTML page (styled by style.css) -------------------------------------------------------------
 
 
 def _colours(polarity: str) -> tuple[str, str]:
@@ -365,7 +320,8 @@ def to_html(run: Run) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>sendclf: {html.escape(title)}</title>
-<style>{CSS}</style>
+<style>
+{stylesheet()}</style>
 </head>
 <body>
 <main>

@@ -20,7 +20,11 @@ from sendclf import compare as comparing
 from sendclf.atomic import write_file, write_text
 from sendclf.bench import BENCH_FILE, bench_note, bench_table
 from sendclf.evaluate import EvalConfig
+from sendclf.metrics import Confusion
 from sendclf.paths import REPORTS
+from sendclf.results import OutOfFoldRecord, TrainingResults
+from sendclf.style import stylesheet
+from sendclf.tables import Table, to_html
 
 COMPARISON_FILE = "comparison.md"
 INDEX_FILE = "index.html"
@@ -62,9 +66,9 @@ _write_text = write_text  # every report file is swapped in whole
 # --- figures ------------------------------------------------------------------------------------------
 
 
-def confusion_figure(name: str, confusion: dict) -> Figure:
+def confusion_figure(name: str, confusion: Confusion) -> Figure:
     """Counts in each cell, coloured by the share of the gold row: the recall of each polarity."""
-    labels, matrix = confusion["labels"], np.asarray(confusion["matrix"], dtype=float)
+    labels, matrix = confusion.labels, np.asarray(confusion.matrix, dtype=float)
     totals = matrix.sum(axis=1, keepdims=True)
     share = np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0)
     figure = Figure(figsize=CONFUSION_SIZE, layout="constrained")
@@ -112,16 +116,16 @@ def theme_f1_figure(comparison: dict) -> Figure:
     return figure
 
 
-def reliability(records: list[dict], theme_ids: list[str], bins: int = RELIABILITY_BINS) -> dict:
+def reliability(records: list[OutOfFoldRecord], theme_ids: list[str], bins: int = RELIABILITY_BINS) -> dict:
     """Every (sentence, theme) probability against whether the theme is gold, in equal-width bins.
 
     The expected calibration error is the count-weighted gap between mean probability and gold rate.
     """
     index = {t: i for i, t in enumerate(theme_ids)}
-    probs = np.array([r["theme_scores"] for r in records], dtype=float).ravel()
+    probs = np.array([r.theme_scores for r in records], dtype=float).ravel()
     gold = np.zeros((len(records), len(theme_ids)))
     for row, record in enumerate(records):
-        gold[row, [index[t] for t in record["gold_themes"]]] = 1
+        gold[row, [index[t] for t in record.gold_themes]] = 1
     gold = gold.ravel()
     which = np.clip(np.digitize(probs, np.linspace(0, 1, bins + 1)[1:-1]), 0, bins - 1)
     counts = np.bincount(which, minlength=bins)
@@ -134,15 +138,16 @@ def reliability(records: list[dict], theme_ids: list[str], bins: int = RELIABILI
             "n": int(len(probs))}
 
 
-def polarity_reliability(records: list[dict], polarity_ids: list[str], key: str,
+def polarity_reliability(records: list[OutOfFoldRecord], polarity_ids: list[str], calibrated: bool,
                          bins: int = RELIABILITY_BINS) -> dict | None:
-    """Top polarity score against being right, in equal-width bins; `key` picks raw or calibrated scores."""
+    """Top polarity score against being right, in equal-width bins, of the raw or the calibrated scores."""
     from sendclf.evaluate import expected_calibration_error
 
-    if not records or key not in records[0]:
+    scores = [r.calibrated_polarity_scores if calibrated else r.polarity_scores for r in records]
+    if not records or scores[0] is None:
         return None
-    probs = np.array([r[key] for r in records], dtype=float)
-    gold = np.array([polarity_ids.index(r["gold_polarity"]) for r in records])
+    probs = np.array(scores, dtype=float)
+    gold = np.array([polarity_ids.index(r.gold_polarity) for r in records])
     confidence, correct = probs.max(axis=1), (probs.argmax(axis=1) == gold).astype(float)
     which = np.clip(np.digitize(confidence, np.linspace(0, 1, bins + 1)[1:-1], right=True), 0, bins - 1)
     counts = np.bincount(which, minlength=bins)
@@ -181,31 +186,6 @@ def reliability_figure(curves: dict[str, dict], title: str = THEME_TITLE, xlabel
 
 # --- HTML ---------------------------------------------------------------------------------------------
 
-STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
-       color: #222; line-height: 1.45; }
-table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
-th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; }
-th { background: #f2f2f2; }
-td:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
-tr.significant td { font-weight: bold; }
-figure { margin: 1.5rem 0; }
-figure img { max-width: 100%; border: 1px solid #eee; }
-.figures { display: flex; flex-wrap: wrap; gap: 1rem; }
-.warning { color: #8a5300; }
-.note { color: #555; font-size: 0.9rem; }
-"""
-
-
-def html_table(header: list[str], rows: list[tuple], marked: list[bool] | None = None) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = []
-    for i, row in enumerate(rows):
-        css = ' class="significant"' if marked and marked[i] else ""
-        body.append(f"<tr{css}>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
 def prose(text: str) -> str:
     """Escaped text with `code` spans as <code>."""
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
@@ -218,18 +198,18 @@ def _figure(src: str, caption: str) -> str:
 
 def index_html(comparison: dict, confusion_files: dict[str, str], bench: dict | None, generated: str) -> str:
     ci = comparing.ci_label(comparison)
-    diff_header, diff_rows = comparing.difference_table(comparison)
+    differences = comparing.difference_table(comparison)
     parts = [
         f"<h1>sendclf: model comparison</h1><p class=note>Generated {html.escape(generated)} from "
         f"the models' metrics.json. Leave-one-area-out cross-validation; {ci} from a bootstrap over "
         f"sentences.</p>",
-        f"<h2>Headline metrics ({ci})</h2>", html_table(*comparing.headline_table(comparison)),
+        f"<h2>Headline metrics ({ci})</h2>", to_html(comparing.headline_table(comparison)),
         "<h2>Paired differences</h2>", f"<p class=note>{prose(comparing.difference_note(comparison))}"
                                        f" Rows whose CI excludes 0 are bold.</p>",
     ]
-    if diff_rows:
-        parts.append(html_table(diff_header, diff_rows, [row[-1] == "yes" for row in diff_rows]))
-    parts += ["<h2>Per-theme F1</h2>", html_table(*comparing.theme_table(comparison)),
+    if differences.rows:
+        parts.append(to_html(differences))
+    parts += ["<h2>Per-theme F1</h2>", to_html(comparing.theme_table(comparison)),
               _figure(THEME_F1_FILE, "Per-theme F1 of every model, out-of-fold"),
               "<h2>Polarity confusion matrices</h2><div class=figures>",
               *(_figure(src, f"{name}: polarity confusion matrix") for name, src in confusion_files.items()),
@@ -243,7 +223,7 @@ def index_html(comparison: dict, confusion_files: dict[str, str], bench: dict | 
                   *(f"<li class=warning>{html.escape(w)}</li>" for w in comparison["warnings"]), "</ul>"]
     return (f"<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
             f"<meta name=viewport content='width=device-width, initial-scale=1'>"
-            f"<title>sendclf model comparison</title><style>{STYLE}</style></head>\n<body>\n"
+            f"<title>sendclf model comparison</title><style>\n{stylesheet()}</style></head>\n<body>\n"
             + "\n".join(parts) + "\n</body></html>\n")
 
 
@@ -252,7 +232,7 @@ def index_html_bench(bench: dict) -> list[str]:
             f"<p class=note>From {BENCH_FILE} (<code>sendclf bench</code>), measured "
             f"{html.escape(bench['measured'])} on {html.escape(bench['machine']['summary'])}; it may "
             f"predate the models above. {prose(bench_note(bench))}</p>",
-            html_table(*bench_table(bench))]
+            to_html(Table(*bench_table(bench)))]
 
 
 def read_bench(path: Path) -> dict | None:
@@ -268,7 +248,8 @@ def read_bench(path: Path) -> dict | None:
 # --- the whole report -----------------------------------------------------------------------------------
 
 
-def build_report(models: dict[str, dict], config: EvalConfig, out_dir: Path = REPORTS) -> list[Path]:
+def build_report(models: dict[str, TrainingResults], config: EvalConfig, out_dir: Path = REPORTS
+                 ) -> list[Path]:
     """Write comparison.md, the figures and index.html into `out_dir`; return the files written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     comparison = comparing.compare(models, config)
@@ -276,21 +257,20 @@ def build_report(models: dict[str, dict], config: EvalConfig, out_dir: Path = RE
     _write_text(written[0], comparing.to_markdown(comparison))
 
     confusion_files = {}
-    for name, metrics in models.items():
+    for name, results in models.items():
         file = f"{CONFUSION_PREFIX}{slug(name)}.png"
-        _save(confusion_figure(name, metrics["scores"]["confusion"]), out_dir / file)
+        _save(confusion_figure(name, results.scores.confusion), out_dir / file)
         confusion_files[name] = file
     for stale in out_dir.glob(f"{CONFUSION_PREFIX}*.png"):
         if stale.name not in confusion_files.values():
             stale.unlink()
     _save(theme_f1_figure(comparison), out_dir / THEME_F1_FILE)
-    curves = {name: reliability(m["out_of_fold"], comparing.label_ids(m)[1])
-              for name, m in models.items() if m.get("out_of_fold")}
+    curves = {name: reliability(m.out_of_fold, m.theme_ids) for name, m in models.items() if m.out_of_fold}
     _save(reliability_figure(curves), out_dir / RELIABILITY_FILE)
     polarity_curves = {}
     for name, m in models.items():
-        for key, when in (("polarity_scores", "before"), ("calibrated_polarity_scores", "after")):
-            curve = polarity_reliability(m.get("out_of_fold") or [], comparing.label_ids(m)[0], key)
+        for calibrated, when in ((False, "before"), (True, "after")):
+            curve = polarity_reliability(m.out_of_fold or [], m.polarity_ids, calibrated)
             if curve:
                 polarity_curves[f"{name}, {when}"] = curve
     _save(reliability_figure(polarity_curves, POLARITY_TITLE, POLARITY_X, POLARITY_Y),

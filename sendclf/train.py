@@ -7,7 +7,6 @@ Steps: load the labelled corpus -> leave-one-area-out CV of the model and of the
 
 from __future__ import annotations
 
-import json
 import platform
 import time
 from importlib import metadata
@@ -20,15 +19,17 @@ from sendclf.card import model_card
 from sendclf.config import load_config, to_dict
 from sendclf.data import load_dataset, load_written_dataset
 from sendclf.errors import SendclfError
-from sendclf.evaluate import EvalConfig, calibration, cross_validate, fit_model, oof_records, score
+from sendclf.evaluate import EvalConfig, calibration, cross_validate, fit_model, score
 from sendclf.labels import load_labels
 from sendclf.machine import cpu_description
 from sendclf.models.base import Targets, build_model, model_class
 from sendclf.paths import CONFIGS, MODELS, SEEDS
+from sendclf.results import METRICS_FILE, Reference, Seconds, TrainingResults, oof_records, write_results
 
 REFERENCE_KIND = "majority"
 LIBRARIES = ("numpy", "scikit-learn", "datasets", "transformers", "torch", "typer")
-METRICS_FILE = "metrics.json"
+PROTOCOL = ("leave-one-area-out cross-validation over the seed sentences (the written corpus, if included, "
+            "trains every fold and is never scored); final model fitted on all sentences")
 CONFIG_FILE = "config.yaml"
 CARD_FILE = "README.md"
 
@@ -67,7 +68,8 @@ def load_training_data(labels, seeds: Path, written_corpus: bool) -> tuple:
 
 
 def train(kind: str, config_path: Path | None = None, out_dir: Path | None = None, seeds: Path = SEEDS,
-          quiet: bool = False, settings: list[str] = (), written_corpus: bool | None = None) -> dict:
+          quiet: bool = False, settings: list[str] = (), written_corpus: bool | None = None
+          ) -> TrainingResults:
     """Cross-validate by area, fit on everything, and write `out_dir` (default models/<kind>)."""
     cls = model_class(kind)
     config_path = config_path or CONFIGS / f"{kind}.yaml"
@@ -91,45 +93,37 @@ def train(kind: str, config_path: Path | None = None, out_dir: Path | None = Non
     started = time.perf_counter()
     final = fit_model(make, data, extra, eval_config, quiet=quiet, tuning_probs=oof.theme_probs)
     if calibrated:
-        final.temperature = calibrated["temperature"]
+        final.temperature = calibrated.temperature
     final.remember(data + extra if extra is not None else data)
     fit_seconds = time.perf_counter() - started
 
-    metrics = {
-        "model": kind,
-        "protocol": "leave-one-area-out cross-validation over the seed sentences (the written corpus, if "
-                    "included, trains every fold and is never scored); final model fitted on all sentences",
-        "seed": getattr(config, "seed", None),
-        "n_sentences": len(dataset),
-        "n_written": 0 if extra is None else len(extra.texts),
-        "articles": list(dict.fromkeys(dataset["article"])),
-        "areas": list(dict.fromkeys(dataset["area"])),
-        "scores": score(data, oof, labels, eval_config),
-        "reference": {"model": REFERENCE_KIND, "scores": score(data, reference_oof, labels, eval_config),
-                      "out_of_fold": oof_records(list(dataset["id"]), data, reference_oof, labels)},
-        "evaluation": to_dict(eval_config),
-        "calibration": calibrated,
-        "thresholds": dict(zip(labels.theme_ids, (float(t) for t in final.thresholds), strict=True)),
-        "hardware": {**final.hardware(), "cpu": cpu_description()},
-        "seconds": {"cv": round(cv_seconds, 2), "final_fit": round(fit_seconds, 2)},
-        "versions": versions(),
-        "out_of_fold": oof_records(list(dataset["id"]), data, oof, labels),
-    }
+    results = TrainingResults(
+        model=kind,
+        protocol=PROTOCOL,
+        seed=getattr(config, "seed", None),
+        n_sentences=len(dataset),
+        n_written=0 if extra is None else len(extra.texts),
+        articles=list(dict.fromkeys(dataset["article"])),
+        areas=list(dict.fromkeys(dataset["area"])),
+        scores=score(data, oof, labels, eval_config),
+        reference=Reference(REFERENCE_KIND, score(data, reference_oof, labels, eval_config),
+                            oof_records(data, reference_oof, labels)),
+        evaluation=eval_config,
+        calibration=calibrated,
+        thresholds=dict(zip(labels.theme_ids, (float(t) for t in final.thresholds), strict=True)),
+        hardware={**final.hardware(), "cpu": cpu_description()},
+        seconds=Seconds(cv=round(cv_seconds, 2), final_fit=round(fit_seconds, 2)),
+        versions=versions(),
+        out_of_fold=oof_records(data, oof, labels),
+    )
 
     def fill(directory: Path) -> None:
         final.save(directory)
-        (directory / METRICS_FILE).write_text(json.dumps(metrics, indent=1), encoding="utf-8")
+        write_results(directory / METRICS_FILE, results)
         (directory / CONFIG_FILE).write_text(
             f"# resolved from {config_path.name}\n" + yaml.safe_dump(to_dict(config), sort_keys=False),
             encoding="utf-8")
-        (directory / CARD_FILE).write_text(model_card(metrics, to_dict(config)), encoding="utf-8")
+        (directory / CARD_FILE).write_text(model_card(results, to_dict(config)), encoding="utf-8")
 
     write_directory(out_dir or MODELS / kind, fill)
-    return metrics
-
-
-def load_metrics(model_dir: Path) -> dict:
-    path = model_dir / METRICS_FILE
-    if not path.is_file():
-        raise SendclfError(f"{model_dir}: no {METRICS_FILE}; train it with `sendclf train {model_dir.name}`")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return results

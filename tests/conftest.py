@@ -53,18 +53,20 @@ TRAINABLE = {
 }
 
 
-@pytest.fixture
-def trainable_seeds(tmp_path):
-    """Three small articles with every polarity in each: enough for leave-one-article-out training."""
+def write_trainable_seeds(root: Path) -> Path:
+    """Three small articles with every polarity in each: enough for leave-one-area-out training."""
     articles, records = {}, []
     for name in ("north", "south", "east"):
-        lines, index = [], 0
+        lines = []
         for polarity, (theme, sentences) in TRAINABLE.items():
             for sentence in sentences:
-                text = f"{sentence[:-1]} in {name}."
-                lines.append(text)
-                records.append({"id": f"{name}-{index:03d}", "text": text, "polarity": polarity,
+                lines.append(f"{sentence[:-1]} in {name}.")
+                records.append({"id": f"{name}-{len(lines) - 1:03d}", "text": lines[-1], "polarity": polarity,
                                 "themes": [theme]})
-                index += 1
         articles[name] = "\n".join(lines) + "\n"
-    return write_seeds(tmp_path / "trainable", articles, records)
+    return write_seeds(root, articles, records)
+
+
+@pytest.fixture
+def trainable_seeds(tmp_path):
+    return write_trainable_seeds(tmp_path / "trainable")

@@ -9,7 +9,7 @@ from sendclf import bench as lib
 from sendclf.cli import app
 from sendclf.errors import SendclfError
 from sendclf.report import read_bench
-from sendclf.train import load_metrics
+from sendclf.results import load_results
 
 runner = CliRunner()
 ALLOCATE_MB = 200
@@ -35,7 +35,7 @@ def test_batch_repeats_real_sentences():
 
 
 def test_bench_measures_a_tiny_model(tiny_model, tmp_path):
-    result = lib.bench({"sharp": (tiny_model, load_metrics(tiny_model))}, runs=2, n_sentences=40)
+    result = lib.bench({"sharp": (tiny_model, load_results(tiny_model))}, runs=2, n_sentences=40)
     (entry,) = result["models"]
     assert entry["final_fit_seconds"] >= 0 and entry["cv_seconds"] >= 0
     (inference,) = entry["inference"].values()  # TF-IDF predicts one way

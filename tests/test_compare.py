@@ -1,14 +1,17 @@
+import copy
 import json
 
 import numpy as np
 import pytest
-from conftest import TRAINABLE, write_seeds
+from conftest import write_trainable_seeds
 from typer.testing import CliRunner
 
 from sendclf import compare as lib
 from sendclf.cli import app
 from sendclf.errors import SendclfError
-from sendclf.evaluate import EvalConfig
+from sendclf.evaluate import EvalConfig, OutOfFold
+from sendclf.models.base import Targets
+from sendclf.results import from_records
 from sendclf.train import train
 
 runner = CliRunner()
@@ -20,17 +23,7 @@ CONFIGS = {"sharp": "theme_c: 4.0\npolarity_c: 4.0\n",
 
 def build_models(root, names=tuple(CONFIGS)):
     """Tiny TF-IDF models trained the real way on three short articles: seconds, not minutes."""
-    articles, records = {}, []
-    for article in ("north", "south", "east"):
-        lines = []
-        for polarity, (theme, sentences) in TRAINABLE.items():
-            for sentence in sentences:
-                text = f"{sentence[:-1]} in {article}."
-                lines.append(text)
-                records.append({"id": f"{article}-{len(lines) - 1:03d}", "text": text, "polarity": polarity,
-                                "themes": [theme]})
-        articles[article] = "\n".join(lines) + "\n"
-    seeds = write_seeds(root / "seeds", articles, records)
+    seeds = write_trainable_seeds(root / "seeds")
     dirs = []
     for name in names:
         config = root / f"{name}.yaml"
@@ -45,13 +38,16 @@ def two_models(tmp_path_factory):
     return build_models(tmp_path_factory.mktemp("compare"))
 
 
-def arrays(polarity, themes, main_theme):
-    return np.array(polarity), np.array(themes, dtype=np.float32), np.array(main_theme)
+def predicted(polarity: np.ndarray, themes: np.ndarray) -> OutOfFold:
+    """Out-of-fold predictions that are sure of their decisions."""
+    return OutOfFold(np.eye(3)[polarity], themes.astype(float), themes > 0)
 
 
-GOLD = lib.Gold(*arrays([0, 1, 2, 0], [[1, 0], [0, 1], [1, 1], [0, 1]], [0, 1, 0, 1]))
-RIGHT = lib.Predicted(GOLD.polarity.copy(), GOLD.themes.copy())
-WRONG = lib.Predicted((GOLD.polarity + 1) % 3, 1 - GOLD.themes)
+GOLD = Targets(texts=["a", "b", "c", "d"], polarity=np.array([0, 1, 2, 0]),
+               themes=np.array([[1, 0], [0, 1], [1, 1], [0, 1]], dtype=np.float32),
+               main_theme=np.array([0, 1, 0, 1]), groups=np.array(["x", "x", "y", "y"], dtype=object))
+RIGHT = predicted(GOLD.polarity, GOLD.themes)
+WRONG = predicted((GOLD.polarity + 1) % 3, 1 - GOLD.themes)
 
 
 def test_identical_predictions_differ_by_exactly_zero():
@@ -71,13 +67,27 @@ def test_always_right_minus_always_wrong_is_one():
     assert reverse["polarity_accuracy"]["excludes_zero"]
 
 
-def test_encoded_out_of_fold_reproduces_the_reported_headline(two_models):
+def test_a_clearly_better_model_excludes_zero_and_an_equal_one_does_not():
+    rng = np.random.default_rng(0)
+    n = 120
+    polarity = rng.integers(0, 3, n)
+    themes = np.eye(2, dtype=np.float32)[rng.integers(0, 2, n)]
+    gold = Targets([""] * n, polarity, themes, themes.argmax(axis=1), np.zeros(n, dtype=object))
+    wrong = lambda share: np.where(rng.random(n) < share, (polarity + 1) % 3, polarity)  # noqa: E731
+    good, poor, also_poor = (predicted(wrong(share), themes) for share in (0.1, 0.5, 0.5))
+    better = lib.paired_bootstrap(gold, poor, good, samples=300, level=0.95, seed=0)["polarity_accuracy"]
+    assert better["ci"][0] > 0 and better["excludes_zero"]
+    equal = lib.paired_bootstrap(gold, poor, also_poor, samples=300, level=0.95, seed=0)["polarity_accuracy"]
+    assert equal["ci"][0] < 0 < equal["ci"][1] and not equal["excludes_zero"]
+
+
+def test_out_of_fold_records_reproduce_the_reported_headline(two_models):
     metrics = lib.load_models(two_models)["sharp"]
-    gold, predicted = lib.encode(metrics["out_of_fold"], *lib.label_ids(metrics))
-    recomputed = lib.paired_bootstrap(gold, lib.Predicted(gold.polarity, gold.themes), predicted,
-                                      samples=1, level=0.95, seed=0)
-    for key, figure in metrics["scores"]["headline"].items():  # perfect predictions score 1 on every figure
-        assert recomputed[key]["value"] == pytest.approx(figure["value"] - 1.0)
+    gold, out_of_fold = from_records(metrics.out_of_fold, metrics.polarity_ids, metrics.theme_ids)
+    recomputed = lib.paired_bootstrap(gold, predicted(gold.polarity, gold.themes), out_of_fold,
+                                      samples=2, level=0.95, seed=0)
+    for key, figure in metrics.scores.headline.items():  # perfect predictions score 1 on every figure
+        assert recomputed[key]["value"] == pytest.approx(figure.value - 1.0)
 
 
 def test_compare_pairs_models_and_lists_themes(two_models):
@@ -89,21 +99,21 @@ def test_compare_pairs_models_and_lists_themes(two_models):
     diff = comparison["differences"][-1]
     assert diff["n_sentences"] == 18
     for key, figure in diff["metrics"].items():
-        expected = (comparison["models"][1]["headline"][key]["value"]
-                    - comparison["models"][0]["headline"][key]["value"])
+        expected = (comparison["models"][1]["headline"][key].value
+                    - comparison["models"][0]["headline"][key].value)
         assert figure["value"] == pytest.approx(expected)
         assert figure["ci"][0] <= figure["ci"][1]
     assert set(comparison["theme_f1"]) == {"sharp", "blunt", lib.REFERENCE_NAME}
     assert comparison["theme_support"]["health_access"] == 6
     assert comparison["warnings"] == []
-    json.dumps(comparison)
+    json.loads(lib.to_json(comparison))
 
 
 def test_mismatched_gold_labels_are_left_out_with_a_warning(two_models):
     models = lib.load_models(two_models)
-    changed = json.loads(json.dumps(models["blunt"]))
-    changed["out_of_fold"][0]["gold_polarity"] = "strength"
-    del changed["out_of_fold"][1]
+    changed = copy.deepcopy(models["blunt"])
+    changed.out_of_fold[0].gold_polarity = "strength"
+    del changed.out_of_fold[1]
     comparison = lib.compare({"sharp": models["sharp"], "blunt": changed}, FAST)
     model_pair = next(d for d in comparison["differences"] if (d["a"], d["b"]) == ("sharp", "blunt"))
     assert model_pair["n_sentences"] == 16
@@ -114,7 +124,7 @@ def test_the_reference_joins_the_pairs_only_with_out_of_fold_predictions(two_mod
     metrics = lib.load_models(two_models[:1])["sharp"]
     comparison = lib.compare({"sharp": metrics}, FAST)
     assert [(d["a"], d["b"]) for d in comparison["differences"]] == [(lib.REFERENCE_NAME, "sharp")]
-    del metrics["reference"]["out_of_fold"]
+    metrics.reference.out_of_fold = None
     assert lib.compare({"sharp": metrics}, FAST)["differences"] == []
 
 

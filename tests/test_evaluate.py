@@ -32,8 +32,8 @@ def test_perfectly_separable_text_scores_one(labels):
                          quiet=True)
     result = score(data, oof, labels, EvalConfig(bootstrap_samples=50))
     for key in ("polarity_macro_f1", "theme_macro_f1", "main_theme_hit"):
-        assert result["headline"][key]["value"] == 1.0, key
-    assert result["confusion"]["matrix"] == [[6, 0, 0], [0, 6, 0], [0, 0, 6]]
+        assert result.headline[key].value == 1.0, key
+    assert result.confusion.matrix == [[6, 0, 0], [0, 6, 0], [0, 0, 6]]
 
 
 class Spy(Classifier):

@@ -44,6 +44,8 @@ def test_bootstrap_ci_brackets_the_value_and_is_seeded():
     assert ci["polarity_accuracy"][0] < value < ci["polarity_accuracy"][1]
     assert ci["theme_micro_f1"] == (1.0, 1.0)
     assert ci == bootstrap_ci(*args, samples=200, level=0.95, seed=3)
+    other_seed = bootstrap_ci(*args, samples=200, level=0.95, seed=4)
+    assert ci["polarity_accuracy"] != other_seed["polarity_accuracy"]
 
 
 def test_numpy_f1_matches_sklearn():
@@ -56,3 +58,17 @@ def test_numpy_f1_matches_sklearn():
     assert scores["polarity_macro_f1"] == pytest.approx(f1_score(gold_p, pred_p, average="macro"))
     assert scores["theme_micro_f1"] == pytest.approx(f1_score(gold_t, pred_t, average="micro"))
     assert scores["theme_macro_f1"] == pytest.approx(f1_score(gold_t, pred_t, average="macro"))
+
+
+def test_bootstrap_intervals_are_percentiles_of_sentence_resamples():
+    """The same draws as resampling the n sentences with replacement by hand, seed for seed."""
+    from sendclf.metrics import bootstrap_intervals
+
+    values = np.random.default_rng(5).random(40)
+    figures = lambda index: np.array([values[index].mean(), values[index].max()])  # noqa: E731
+    intervals = bootstrap_intervals(figures, 40, samples=300, level=0.9, seed=2)
+    rng = np.random.default_rng(2)
+    draws = np.array([figures(rng.integers(0, 40, 40)) for _ in range(300)])
+    expected = np.percentile(draws, [5, 95], axis=0).T
+    assert np.allclose(intervals, expected, rtol=0, atol=1e-12)
+    assert bootstrap_intervals(figures, 1, samples=300, level=0.9, seed=2) == [(values[0], values[0])] * 2

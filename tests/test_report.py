@@ -5,6 +5,7 @@ from typer.testing import CliRunner
 from sendclf import compare as comparing
 from sendclf import report as lib
 from sendclf.cli import app
+from sendclf.results import OutOfFoldRecord
 
 runner = CliRunner()
 PNG_MAGIC = b"\x89PNG"
@@ -36,9 +37,16 @@ def test_report_writes_every_file(two_models, tmp_path):
     assert "| sharp |" in (out / "comparison.md").read_text()
 
 
+def record(**fields) -> OutOfFoldRecord:
+    base = {"id": "x", "area": "north", "gold_polarity": "weakness", "gold_themes": ["a"],
+            "gold_main_theme": "a", "polarity": "weakness", "polarity_scores": [1.0, 0.0, 0.0],
+            "themes": ["a"], "theme_scores": [1.0, 0.0]}
+    return OutOfFoldRecord(**(base | fields))
+
+
 def test_reliability_bins_and_calibration_error():
-    records = [{"theme_scores": [0.95, 0.05], "gold_themes": ["a"]},
-               {"theme_scores": [0.95, 0.05], "gold_themes": ["b"]}]
+    records = [record(theme_scores=[0.95, 0.05], gold_themes=["a"]),
+               record(theme_scores=[0.95, 0.05], gold_themes=["b"])]
     curve = lib.reliability(records, ["a", "b"], bins=10)
     assert sum(curve["counts"]) == curve["n"] == 4
     assert curve["mean_probability"] == pytest.approx([0.05, 0.95])
@@ -56,12 +64,9 @@ def test_report_command(two_models, tmp_path):
 def test_polarity_reliability_before_and_after_calibration(labels):
     from sendclf.report import polarity_reliability
 
-    records = [{"gold_polarity": "weakness", "polarity_scores": [0.99, 0.005, 0.005],
-                "calibrated_polarity_scores": [0.6, 0.2, 0.2]},
-               {"gold_polarity": "strength", "polarity_scores": [0.99, 0.005, 0.005],
-                "calibrated_polarity_scores": [0.6, 0.2, 0.2]}]
-    before = polarity_reliability(records, labels.polarity_ids, "polarity_scores")
-    after = polarity_reliability(records, labels.polarity_ids, "calibrated_polarity_scores")
+    records = [record(gold_polarity=gold, polarity_scores=[0.99, 0.005, 0.005],
+                      calibrated_polarity_scores=[0.6, 0.2, 0.2]) for gold in ("weakness", "strength")]
+    before = polarity_reliability(records, labels.polarity_ids, calibrated=False)
+    after = polarity_reliability(records, labels.polarity_ids, calibrated=True)
     assert before["ece"] == pytest.approx(0.49) and after["ece"] == pytest.approx(0.1)
-    assert polarity_reliability([{"gold_polarity": "weakness", "polarity_scores": [1, 0, 0]}],
-                                labels.polarity_ids, "calibrated_polarity_scores") is None
+    assert polarity_reliability([record()], labels.polarity_ids, calibrated=True) is None

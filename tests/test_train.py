@@ -5,19 +5,20 @@ import pytest
 from sendclf import train as train_module
 from sendclf.errors import SendclfError
 from sendclf.models.base import load_model
-from sendclf.train import load_metrics, train
+from sendclf.results import load_results
+from sendclf.train import train
 
 
 def test_train_writes_a_complete_model_directory(tmp_path, trainable_seeds):
     out = tmp_path / "models" / "tfidf"
     metrics = train("tfidf", out_dir=out, seeds=trainable_seeds, quiet=True)
     assert {p.name for p in out.iterdir()} >= {"model.json", "metrics.json", "config.yaml", "README.md"}
-    assert load_metrics(out) == json.loads(json.dumps(metrics))
-    assert metrics["articles"] == ["north", "south", "east"]
-    assert len(metrics["out_of_fold"]) == 18
-    headline = metrics["scores"]["headline"]["polarity_macro_f1"]
-    assert headline["ci"][0] <= headline["value"] <= headline["ci"][1]
-    assert "majority" == metrics["reference"]["model"]
+    assert load_results(out) == metrics
+    assert metrics.articles == ["north", "south", "east"]
+    assert len(metrics.out_of_fold) == 18
+    headline = metrics.scores.headline["polarity_macro_f1"]
+    assert headline.ci[0] <= headline.value <= headline.ci[1]
+    assert "majority" == metrics.reference.model
     assert "| polarity macro-F1 |" in (out / "README.md").read_text()
     assert load_model(out).predict(["Waiting times are too long."])[0].polarity in ("weakness", "strength",
                                                                                     "neutral")
@@ -46,22 +47,17 @@ def test_written_corpus_trains_every_fold_and_is_never_scored(tmp_path, trainabl
             for i in range(4)]
     (written / "batch.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     with_corpus = train("tfidf", out_dir=tmp_path / "a", seeds=trainable_seeds, quiet=True)
-    assert with_corpus["n_written"] == 4 and len(with_corpus["out_of_fold"]) == 18
+    assert with_corpus.n_written == 4 and len(with_corpus.out_of_fold) == 18
     without = train("tfidf", out_dir=tmp_path / "b", seeds=trainable_seeds, quiet=True, written_corpus=False)
-    assert without["n_written"] == 0 and without["evaluation"]["written_corpus"] is False
+    assert without.n_written == 0 and without.evaluation.written_corpus is False
 
 
 def test_set_overrides_are_checked_like_the_config_file(tmp_path, trainable_seeds):
     metrics = train("tfidf", out_dir=tmp_path / "m", seeds=trainable_seeds, quiet=True,
                     settings=["theme_c=2"])
     assert "theme_c: 2.0" in (tmp_path / "m" / "config.yaml").read_text()
-    assert metrics["hardware"]["cpu"]
+    assert metrics.hardware["cpu"]
     with pytest.raises(SendclfError, match="unknown key 'nonsense'"):
         train("tfidf", out_dir=tmp_path / "m", seeds=trainable_seeds, quiet=True, settings=["nonsense=1"])
     with pytest.raises(SendclfError, match="expected key=value"):
         train("tfidf", out_dir=tmp_path / "m", seeds=trainable_seeds, quiet=True, settings=["theme_c"])
-
-
-def test_missing_metrics_is_a_clear_error(tmp_path):
-    with pytest.raises(SendclfError, match="sendclf train"):
-        load_metrics(tmp_path)

@@ -146,6 +146,7 @@ def test_an_int8_vector_does_not_depend_on_the_other_sentences(labels, config):
     for i, text in enumerate(UNSEEN):
         np.testing.assert_array_equal(embedder.embed([text])[0], together[i])
         np.testing.assert_array_equal(together[i], together[len(together) - 1 - i])
+    assert embedder.embed([]).shape == (0, together.shape[1])
 
 
 def test_int8_onnx_vectors_stay_close_to_float32_torch(labels, config):

@@ -102,6 +102,7 @@ class OnnxEmbedder:
         self.session = ort.InferenceSession(str(encoder_dir / ONNX_FILE), options,
                                             providers=["CPUExecutionProvider"])
         self.workers = workers or len(os.sched_getaffinity(0))
+        self.width = self.session.get_outputs()[0].shape[-1]
 
     def _one(self, ids: list[int]) -> np.ndarray:
         input_ids = np.asarray([ids], dtype=np.int64)
@@ -112,6 +113,8 @@ class OnnxEmbedder:
         from concurrent.futures import ThreadPoolExecutor
 
         ids = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
+        if not ids:
+            return np.zeros((0, self.width), np.float32)
         with ThreadPoolExecutor(self.workers) as pool:  # onnxruntime releases the GIL while it runs
             return np.stack(list(pool.map(self._one, ids, chunksize=WORKER_CHUNK)))
 

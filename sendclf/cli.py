@@ -131,7 +131,7 @@ def compare(
         for table, no_wrap in lib.terminal_tables(comparison):
             out.print(to_rich(table, no_wrap))
         out.print(lib.difference_note(comparison), highlight=False)
-        for warning in comparison["warnings"]:
+        for warning in comparison.warnings:
             err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
 
 

@@ -16,13 +16,21 @@ from pathlib import Path
 import numpy as np
 
 from sendclf import tables
-from sendclf.config import load_config, to_dict
+from sendclf.config import load_config
 from sendclf.errors import SendclfError
 from sendclf.evaluate import EvalConfig, OutOfFold, headline_of
-from sendclf.metrics import HEADLINE, Scores, bootstrap_intervals
+from sendclf.metrics import HEADLINE, Figure, Scores, bootstrap_intervals
 from sendclf.models.base import Targets
 from sendclf.paths import CONFIGS, MODELS
-from sendclf.results import METRICS_FILE, OutOfFoldRecord, TrainingResults, from_records, load_results, plain
+from sendclf.results import (
+    METRICS_FILE,
+    OutOfFoldRecord,
+    Seconds,
+    TrainingResults,
+    from_records,
+    load_results,
+    plain,
+)
 from sendclf.tables import Table
 
 FORMATS = ("table", "markdown", "json")
@@ -65,8 +73,54 @@ def label_ids(scores: Scores) -> tuple[list[str], list[str]]:
     return list(scores.confusion.labels), list(scores.themes)
 
 
+@dataclass
+class ModelRow:
+    name: str
+    kind: str
+    n_sentences: int
+    headline: dict[str, Figure]
+    seconds: Seconds
+
+
+@dataclass
+class ReferenceRow:
+    name: str
+    headline: dict[str, Figure]
+
+
+@dataclass
+class PairedFigure:
+    """`b - a` for one headline metric, and its paired-bootstrap interval."""
+
+    value: float
+    ci: list[float]
+    excludes_zero: bool
+
+
+@dataclass
+class Difference:
+    a: str
+    b: str
+    n_sentences: int
+    metrics: dict[str, PairedFigure]
+
+
+@dataclass
+class Comparison:
+    """What `compare` found; `to_json` writes it field by field, the renderers read its attributes."""
+
+    models: list[ModelRow]
+    reference: ReferenceRow
+    metrics: list[str]
+    evaluation: EvalConfig
+    differences: list[Difference]
+    theme_support: dict[str, int]
+    theme_f1: dict[str, dict[str, float | None]]  # model name -> theme -> F1, None where no gold sentence
+    warnings: list[str]
+
+
 def paired_bootstrap(gold: Targets, a: OutOfFold, b: OutOfFold, *, samples: int, level: float,
-                     seed: int) -> dict[str, dict]:
+                     seed: int) -> dict[str, PairedFigure]:
     """Each headline figure of `b` minus `a`, with a percentile CI from resampling sentences jointly."""
     def differences(index: np.ndarray) -> np.ndarray:
         score_a, score_b = headline_of(gold, a, index), headline_of(gold, b, index)
@@ -74,7 +128,7 @@ def paired_bootstrap(gold: Targets, a: OutOfFold, b: OutOfFold, *, samples: int,
 
     point = differences(np.arange(len(gold.polarity)))
     intervals = bootstrap_intervals(differences, len(gold.polarity), samples=samples, level=level, seed=seed)
-    return {key: {"value": float(value), "ci": [low, high], "excludes_zero": bool(low > 0 or high < 0)}
+    return {key: PairedFigure(float(value), [low, high], bool(low > 0 or high < 0))
             for key, value, (low, high) in zip(HEADLINE, point, intervals, strict=True)}
 
 
@@ -85,7 +139,7 @@ class _Entry:
     records: list[OutOfFoldRecord] | None
 
 
-def _difference(a: _Entry, b: _Entry, config: EvalConfig, warnings: list[str]) -> dict | None:
+def _difference(a: _Entry, b: _Entry, config: EvalConfig, warnings: list[str]) -> Difference | None:
     """The paired bootstrap of one pair on the sentences both were scored on with the same gold labels."""
     if a.records is None or b.records is None:
         return None
@@ -104,9 +158,9 @@ def _difference(a: _Entry, b: _Entry, config: EvalConfig, warnings: list[str]) -
         return None
     gold, pred_a = from_records([ra for ra, _ in same], *ids_a)
     _, pred_b = from_records([rb for _, rb in same], *ids_a)
-    return {"a": a.name, "b": b.name, "n_sentences": len(same),
-            "metrics": paired_bootstrap(gold, pred_a, pred_b, samples=config.bootstrap_samples,
-                                        level=config.confidence, seed=config.seed)}
+    return Difference(a.name, b.name, len(same),
+                      paired_bootstrap(gold, pred_a, pred_b, samples=config.bootstrap_samples,
+                                       level=config.confidence, seed=config.seed))
 
 
 def _theme_f1(scores: Scores, theme: str) -> float | None:
@@ -115,7 +169,7 @@ def _theme_f1(scores: Scores, theme: str) -> float | None:
     return figure.f1 if figure and figure.support else None
 
 
-def compare(models: dict[str, TrainingResults], config: EvalConfig) -> dict:
+def compare(models: dict[str, TrainingResults], config: EvalConfig) -> Comparison:
     """Name -> training results in; headline (as `Figure`s), paired differences and per-theme F1 out."""
     if not models:
         raise SendclfError("nothing to compare: no trained models given")
@@ -142,71 +196,70 @@ def compare(models: dict[str, TrainingResults], config: EvalConfig) -> dict:
     support = {t: first.scores.themes[t].support for t in theme_ids}
     sources = {**{name: m.scores for name, m in models.items()}, REFERENCE_NAME: reference.scores}
     theme_f1 = {name: {t: _theme_f1(scores, t) for t in theme_ids} for name, scores in sources.items()}
-    return {
-        "models": [{"name": name, "kind": m.model, "n_sentences": m.n_sentences,
-                    "headline": m.scores.headline, "seconds": m.seconds}
-                   for name, m in models.items()],
-        "reference": {"name": REFERENCE_NAME, "headline": reference.scores.headline},
-        "metrics": list(HEADLINE),
-        "evaluation": to_dict(config),
-        "differences": differences,
-        "theme_support": support,
-        "theme_f1": theme_f1,
-        "warnings": warnings,
-    }
+    return Comparison(
+        models=[ModelRow(name, m.model, m.n_sentences, m.scores.headline, m.seconds)
+                for name, m in models.items()],
+        reference=ReferenceRow(REFERENCE_NAME, reference.scores.headline),
+        metrics=list(HEADLINE),
+        evaluation=config,
+        differences=differences,
+        theme_support=support,
+        theme_f1=theme_f1,
+        warnings=warnings,
+    )
 
 
 # --- rendering: the tables of `sendclf.tables`, as markdown, rich tables or HTML ----------------------------
 
 
-def ci_label(comparison: dict) -> str:
-    return f"{comparison['evaluation']['confidence']:.0%} CI"
+def ci_label(comparison: Comparison) -> str:
+    return f"{comparison.evaluation.confidence:.0%} CI"
 
 
-def _columns(comparison: dict) -> list[tuple[str, dict]]:
-    return [(entry["name"], entry["headline"]) for entry in comparison["models"] + [comparison["reference"]]]
+def _columns(comparison: Comparison) -> list[tuple[str, dict]]:
+    return [(row.name, row.headline) for row in [*comparison.models, comparison.reference]]
 
 
-def headline_table(comparison: dict) -> Table:
+def headline_table(comparison: Comparison) -> Table:
     """One row per model and one for the majority class; one column per headline metric."""
     return tables.headline_table(_columns(comparison)).transposed("model")
 
 
-def pair_table(comparison: dict, diff: dict) -> Table:
+def pair_table(comparison: Comparison, diff: Difference) -> Table:
     """One pair's paired-bootstrap difference per headline metric; the rows whose CI excludes 0 marked."""
-    figures = [diff["metrics"][key] for key in comparison["metrics"]]
-    rows = [(tables.HEADLINE_NAMES[key], f"{f['value']:+.3f}", f"[{f['ci'][0]:+.2f}, {f['ci'][1]:+.2f}]",
-             "yes" if f["excludes_zero"] else "no")
-            for key, f in zip(comparison["metrics"], figures, strict=True)]
+    figures = [diff.metrics[key] for key in comparison.metrics]
+    rows = [(tables.HEADLINE_NAMES[key], f"{f.value:+.3f}", f"[{f.ci[0]:+.2f}, {f.ci[1]:+.2f}]",
+             "yes" if f.excludes_zero else "no")
+            for key, f in zip(comparison.metrics, figures, strict=True)]
     return Table(["metric", "difference", ci_label(comparison), "CI excludes 0"], rows,
-                 f"{diff['b']} − {diff['a']}: paired bootstrap over the same {diff['n_sentences']} sentences",
-                 [f["excludes_zero"] for f in figures])
+                 f"{diff.b} − {diff.a}: paired bootstrap over the same {diff.n_sentences} sentences",
+                 [f.excludes_zero for f in figures])
 
 
-def difference_table(comparison: dict) -> Table:
+def difference_table(comparison: Comparison) -> Table:
     """Every pair's `pair_table` in one table, the difference and its CI in one cell."""
     rows, marked = [], []
-    for diff in comparison["differences"]:
+    for diff in comparison.differences:
         pair = pair_table(comparison, diff)
-        label = f"{diff['b']} − {diff['a']} (n={diff['n_sentences']})"
+        label = f"{diff.b} − {diff.a} (n={diff.n_sentences})"
         rows += [(label, metric, f"{value} {ci}", excludes) for metric, value, ci, excludes in pair.rows]
         marked += pair.marked
     return Table(["comparison", "metric", f"difference [{ci_label(comparison)}]", "CI excludes 0"], rows,
                  marked=marked)
 
 
-def theme_table(comparison: dict) -> Table:
-    names = list(comparison["theme_f1"])
+def theme_table(comparison: Comparison) -> Table:
+    names = list(comparison.theme_f1)
     rows = []
-    for theme, support in comparison["theme_support"].items():
-        cells = [comparison["theme_f1"][n][theme] for n in names]
+    for theme, support in comparison.theme_support.items():
+        cells = [comparison.theme_f1[n][theme] for n in names]
         rows.append((theme, str(support), *("–" if f is None else f"{f:.2f}" for f in cells)))
     return Table(["theme", "support", *names], rows, "Per-theme F1")
 
 
-def difference_note(comparison: dict) -> str:
-    samples = comparison["evaluation"]["bootstrap_samples"]
-    if not comparison["differences"]:
+def difference_note(comparison: Comparison) -> str:
+    samples = comparison.evaluation.bootstrap_samples
+    if not comparison.differences:
         return ("No paired differences: they need two models (or a reference) with out-of-fold "
                 "predictions in their metrics.json.")
     return (f"Paired bootstrap over sentences ({samples} resamples): each resample scores both models on "
@@ -214,7 +267,7 @@ def difference_note(comparison: dict) -> str:
             f"for multiple comparisons.")
 
 
-def to_markdown(comparison: dict) -> str:
+def to_markdown(comparison: Comparison) -> str:
     ci = ci_label(comparison)
     sections = [
         "# Model comparison",
@@ -224,26 +277,26 @@ def to_markdown(comparison: dict) -> str:
         "## Paired differences",
         difference_note(comparison),
     ]
-    if comparison["differences"]:
+    if comparison.differences:
         sections.append(tables.to_markdown(difference_table(comparison)))
     sections += ["## Per-theme F1", tables.to_markdown(theme_table(comparison))]
-    if comparison["warnings"]:
-        sections += ["## Warnings", "\n".join(f"- {w}" for w in comparison["warnings"])]
+    if comparison.warnings:
+        sections += ["## Warnings", "\n".join(f"- {w}" for w in comparison.warnings)]
     return "\n\n".join(sections) + "\n"
 
 
-def to_json(comparison: dict) -> str:
+def to_json(comparison: Comparison) -> str:
     return json.dumps(plain(comparison), indent=1, ensure_ascii=False) + "\n"
 
 
-def terminal_tables(comparison: dict) -> list[tuple[Table, Collection[int]]]:
+def terminal_tables(comparison: Comparison) -> list[tuple[Table, Collection[int]]]:
     """(table, the columns that never wrap) for the terminal: metrics as rows and a CI under its value, so
     three models fit in 80 characters (markdown and HTML have room for a row per model)."""
     columns = _columns(comparison)
     title = f"Headline metrics [{ci_label(comparison)}], leave-one-area-out CV"
     headline = tables.headline_table(columns, between="\n", title=title)
     result = [(headline, range(len(columns) + 1))]
-    result += [(pair_table(comparison, diff), (0, 2)) for diff in comparison["differences"]]
+    result += [(pair_table(comparison, diff), (0, 2)) for diff in comparison.differences]
     return result + [(theme_table(comparison), (0,))]
 
 

@@ -87,26 +87,26 @@ def confusion_figure(name: str, confusion: Confusion) -> Figure:
     return figure
 
 
-def theme_f1_figure(comparison: dict) -> Figure:
+def theme_f1_figure(comparison: comparing.Comparison) -> Figure:
     """One group of bars per theme, one bar per model; support beside the theme name."""
-    themes = list(comparison["theme_support"])
-    names = [m["name"] for m in comparison["models"]]
+    themes = list(comparison.theme_support)
+    names = [m.name for m in comparison.models]
     height = max(MIN_BAR_FIGURE_HEIGHT, BAR_HEIGHT_PER_THEME * len(themes) * max(1, len(names)) ** 0.5)
     figure = Figure(figsize=(WIDTH, height), layout="constrained")
     ax = figure.add_subplot()
     bar = GROUP_WIDTH / len(names)
     rows = np.arange(len(themes))
     for i, name in enumerate(names):
-        f1 = [comparison["theme_f1"][name][t] for t in themes]
+        f1 = [comparison.theme_f1[name][t] for t in themes]
         bars = ax.barh(rows - GROUP_WIDTH / 2 + bar * (i + 0.5), [f or 0.0 for f in f1], height=bar,
                        label=name)
         ax.bar_label(bars, labels=["" if f is None else f"{f:.2f}" for f in f1], padding=2,
                      fontsize="x-small")
     for row, theme in enumerate(themes):
-        if not comparison["theme_support"][theme]:
+        if not comparison.theme_support[theme]:
             ax.text(NOTE_X, row, "no gold sentences: F1 undefined", va="center", fontsize="small",
                     color="grey")
-    ax.set_yticks(rows, [f"{t} ({comparison['theme_support'][t]})" for t in themes])
+    ax.set_yticks(rows, [f"{t} ({comparison.theme_support[t]})" for t in themes])
     ax.invert_yaxis()
     ax.set_xlim(0, F1_AXIS_MAX)
     ax.set_xlabel("F1 (out-of-fold)")
@@ -196,7 +196,8 @@ def _figure(src: str, caption: str) -> str:
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
 
 
-def index_html(comparison: dict, confusion_files: dict[str, str], bench: dict | None, generated: str) -> str:
+def index_html(comparison: comparing.Comparison, confusion_files: dict[str, str], bench: dict | None,
+               generated: str) -> str:
     ci = comparing.ci_label(comparison)
     differences = comparing.difference_table(comparison)
     parts = [
@@ -218,9 +219,9 @@ def index_html(comparison: dict, confusion_files: dict[str, str], bench: dict | 
               _figure(POLARITY_RELIABILITY_FILE, "Polarity scores before and after temperature scaling")]
     if bench is not None:
         parts += index_html_bench(bench)
-    if comparison["warnings"]:
+    if comparison.warnings:
         parts += ["<h2>Warnings</h2><ul>",
-                  *(f"<li class=warning>{html.escape(w)}</li>" for w in comparison["warnings"]), "</ul>"]
+                  *(f"<li class=warning>{html.escape(w)}</li>" for w in comparison.warnings), "</ul>"]
     return (f"<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
             f"<meta name=viewport content='width=device-width, initial-scale=1'>"
             f"<title>sendclf model comparison</title><style>\n{stylesheet()}</style></head>\n<body>\n"

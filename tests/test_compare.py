@@ -53,18 +53,18 @@ WRONG = predicted((GOLD.polarity + 1) % 3, 1 - GOLD.themes)
 def test_identical_predictions_differ_by_exactly_zero():
     result = lib.paired_bootstrap(GOLD, RIGHT, RIGHT, samples=50, level=0.95, seed=0)
     for figure in result.values():
-        assert figure == {"value": 0.0, "ci": [0.0, 0.0], "excludes_zero": False}
+        assert figure == lib.PairedFigure(0.0, [0.0, 0.0], False)
 
 
 def test_always_right_minus_always_wrong_is_one():
     result = lib.paired_bootstrap(GOLD, WRONG, RIGHT, samples=50, level=0.95, seed=0)
     for key in ("polarity_accuracy", "polarity_macro_f1", "theme_micro_f1", "main_theme_hit"):
-        assert result[key] == {"value": 1.0, "ci": [1.0, 1.0], "excludes_zero": True}
-    assert result["theme_macro_f1"]["value"] == 1.0
-    assert result["theme_macro_f1"]["ci"][0] > 0
+        assert result[key] == lib.PairedFigure(1.0, [1.0, 1.0], True)
+    assert result["theme_macro_f1"].value == 1.0
+    assert result["theme_macro_f1"].ci[0] > 0
     reverse = lib.paired_bootstrap(GOLD, RIGHT, WRONG, samples=50, level=0.95, seed=0)
-    assert reverse["polarity_accuracy"]["value"] == -1.0
-    assert reverse["polarity_accuracy"]["excludes_zero"]
+    assert reverse["polarity_accuracy"].value == -1.0
+    assert reverse["polarity_accuracy"].excludes_zero
 
 
 def test_a_clearly_better_model_excludes_zero_and_an_equal_one_does_not():
@@ -76,9 +76,9 @@ def test_a_clearly_better_model_excludes_zero_and_an_equal_one_does_not():
     wrong = lambda share: np.where(rng.random(n) < share, (polarity + 1) % 3, polarity)  # noqa: E731
     good, poor, also_poor = (predicted(wrong(share), themes) for share in (0.1, 0.5, 0.5))
     better = lib.paired_bootstrap(gold, poor, good, samples=300, level=0.95, seed=0)["polarity_accuracy"]
-    assert better["ci"][0] > 0 and better["excludes_zero"]
+    assert better.ci[0] > 0 and better.excludes_zero
     equal = lib.paired_bootstrap(gold, poor, also_poor, samples=300, level=0.95, seed=0)["polarity_accuracy"]
-    assert equal["ci"][0] < 0 < equal["ci"][1] and not equal["excludes_zero"]
+    assert equal.ci[0] < 0 < equal.ci[1] and not equal.excludes_zero
 
 
 def test_out_of_fold_records_reproduce_the_reported_headline(two_models):
@@ -87,25 +87,25 @@ def test_out_of_fold_records_reproduce_the_reported_headline(two_models):
     recomputed = lib.paired_bootstrap(gold, predicted(gold.polarity, gold.themes), out_of_fold,
                                       samples=2, level=0.95, seed=0)
     for key, figure in metrics.scores.headline.items():  # perfect predictions score 1 on every figure
-        assert recomputed[key]["value"] == pytest.approx(figure.value - 1.0)
+        assert recomputed[key].value == pytest.approx(figure.value - 1.0)
 
 
 def test_compare_pairs_models_and_lists_themes(two_models):
     comparison = lib.compare(lib.load_models(two_models), FAST)
-    assert [m["name"] for m in comparison["models"]] == ["sharp", "blunt"]
-    pairs = [(d["a"], d["b"]) for d in comparison["differences"]]
+    assert [m.name for m in comparison.models] == ["sharp", "blunt"]
+    pairs = [(d.a, d.b) for d in comparison.differences]
     ref = lib.REFERENCE_NAME
     assert pairs == [(ref, "sharp"), (ref, "blunt"), ("sharp", "blunt")], "each reads later - earlier"
-    diff = comparison["differences"][-1]
-    assert diff["n_sentences"] == 18
-    for key, figure in diff["metrics"].items():
-        expected = (comparison["models"][1]["headline"][key].value
-                    - comparison["models"][0]["headline"][key].value)
-        assert figure["value"] == pytest.approx(expected)
-        assert figure["ci"][0] <= figure["ci"][1]
-    assert set(comparison["theme_f1"]) == {"sharp", "blunt", lib.REFERENCE_NAME}
-    assert comparison["theme_support"]["health_access"] == 6
-    assert comparison["warnings"] == []
+    diff = comparison.differences[-1]
+    assert diff.n_sentences == 18
+    for key, figure in diff.metrics.items():
+        expected = (comparison.models[1].headline[key].value
+                    - comparison.models[0].headline[key].value)
+        assert figure.value == pytest.approx(expected)
+        assert figure.ci[0] <= figure.ci[1]
+    assert set(comparison.theme_f1) == {"sharp", "blunt", lib.REFERENCE_NAME}
+    assert comparison.theme_support["health_access"] == 6
+    assert comparison.warnings == []
     json.loads(lib.to_json(comparison))
 
 
@@ -115,17 +115,17 @@ def test_mismatched_gold_labels_are_left_out_with_a_warning(two_models):
     changed.out_of_fold[0].gold_polarity = "strength"
     del changed.out_of_fold[1]
     comparison = lib.compare({"sharp": models["sharp"], "blunt": changed}, FAST)
-    model_pair = next(d for d in comparison["differences"] if (d["a"], d["b"]) == ("sharp", "blunt"))
-    assert model_pair["n_sentences"] == 16
-    assert any("sharp vs blunt: 16 shared sentences" in w for w in comparison["warnings"])
+    model_pair = next(d for d in comparison.differences if (d.a, d.b) == ("sharp", "blunt"))
+    assert model_pair.n_sentences == 16
+    assert any("sharp vs blunt: 16 shared sentences" in w for w in comparison.warnings)
 
 
 def test_the_reference_joins_the_pairs_only_with_out_of_fold_predictions(two_models):
     metrics = lib.load_models(two_models[:1])["sharp"]
     comparison = lib.compare({"sharp": metrics}, FAST)
-    assert [(d["a"], d["b"]) for d in comparison["differences"]] == [(lib.REFERENCE_NAME, "sharp")]
+    assert [(d.a, d.b) for d in comparison.differences] == [(lib.REFERENCE_NAME, "sharp")]
     metrics.reference.out_of_fold = None
-    assert lib.compare({"sharp": metrics}, FAST)["differences"] == []
+    assert lib.compare({"sharp": metrics}, FAST).differences == []
 
 
 def test_cli_table(two_models):

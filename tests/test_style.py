@@ -1,5 +1,7 @@
 from test_render import run  # noqa: F401  (the fixture)
 
+from sendclf.compare import Comparison, ReferenceRow
+from sendclf.evaluate import EvalConfig
 from sendclf.metrics import HEADLINE, Figure
 from sendclf.style import stylesheet
 
@@ -9,9 +11,10 @@ def test_one_stylesheet_styles_both_pages(run):  # noqa: F811
     from sendclf.report import index_html
 
     headline = {key: Figure(0.5, (0.4, 0.6)) for key in HEADLINE}
-    comparison = {"evaluation": {"confidence": 0.95, "bootstrap_samples": 10}, "models": [],
-                  "reference": {"name": "majority class", "headline": headline}, "metrics": list(HEADLINE),
-                  "differences": [], "theme_support": {}, "theme_f1": {}, "warnings": []}
+    evaluation = EvalConfig(confidence=0.95, bootstrap_samples=10)
+    comparison = Comparison(models=[], reference=ReferenceRow("majority class", headline),
+                            metrics=list(HEADLINE), evaluation=evaluation, differences=[], theme_support={},
+                            theme_f1={}, warnings=[])
     for page in (to_html(run), index_html(comparison, {}, None, "now")):
         assert f"<style>\n{stylesheet()}</style>" in page
 

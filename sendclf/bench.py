@@ -128,13 +128,13 @@ def cold_start(model_dir: Path, runs: int, article: Path = COLD_START_ARTICLE) -
     return {"command": argv, "seconds": seconds, "median_seconds": statistics.median(seconds)}
 
 
-def retrain(model_dir: Path, kind: str) -> dict:
-    """Train the same kind with the model's own resolved config into a scratch folder."""
+def retrain(model_dir: Path, name: str) -> dict:
+    """Train the same model with its own resolved config into a scratch folder."""
     from sendclf.train import CONFIG_FILE
 
     config = model_dir / CONFIG_FILE
     with tempfile.TemporaryDirectory() as tmp:
-        argv = sendclf_command() + ["train", kind, "--out", str(Path(tmp) / kind), "-q"]
+        argv = sendclf_command() + ["train", name, "--out", str(Path(tmp) / name), "-q"]
         if config.is_file():
             argv += ["--config", str(config)]
         run = measure(argv)
@@ -157,10 +157,10 @@ def bench(models: dict[str, tuple[Path, TrainingResults]], *, runs: int = DEFAUL
         raise SendclfError("--runs and --sentences must be at least 1")
     results = []
     for name, (model_dir, metrics) in models.items():
-        entry = {"name": name, "dir": str(model_dir), "kind": metrics.model,
+        entry = {"name": name, "dir": str(model_dir), "kind": metrics.kind,
                  "final_fit_seconds": metrics.seconds.final_fit, "cv_seconds": metrics.seconds.cv}
         entry["inference"] = {}
-        for option, overrides in model_class(metrics.model).serving_options().items():
+        for option, overrides in model_class(metrics.kind).serving_options(model_dir).items():
             log(f"{name} ({option}): labelling {n_sentences} sentences x {runs} in a fresh process")
             entry["inference"][option] = inference(model_dir, n_sentences, runs, overrides)
         log(f"{name}: cold start of `sendclf classify` x {runs}")

@@ -17,8 +17,6 @@ from sendclf.inputs import Document
 from sendclf.labels import LabelSet
 from sendclf.paths import MODELS
 
-DEFAULT_MODEL = "transformer"  # used when trained, else FALLBACK_MODEL
-FALLBACK_MODEL = "tfidf"
 META_FILE = "model.json"  # what marks a trained model directory (models/base.py writes it)
 
 # Polarities that are findings: counted per theme in the summary; the first one orders the themes.
@@ -131,28 +129,31 @@ class Run:
 
 
 def resolve_model_dir(model: str | None, models_dir: Path | None = None) -> Path:
-    """A model name under models/ or a model directory; by default the transformer when it is trained."""
-    from sendclf.models.base import REGISTRY
+    """A model name under models/ or a model directory; by default the first trained model of
+    configs/models.yaml's `default_order` (the most accurate first)."""
+    from sendclf.catalog import load_catalog, model_names
 
     models_dir = models_dir or MODELS
-
     if model is None:
-        trained = (models_dir / DEFAULT_MODEL / META_FILE).is_file()
-        model = DEFAULT_MODEL if trained else FALLBACK_MODEL
+        order = load_catalog().default_order
+        trained = [name for name in order if (models_dir / name / META_FILE).is_file()]
+        if not trained:
+            raise SendclfError(f"no trained model in {models_dir}: train them with `make train`")
+        model = trained[0]
     path = Path(model)
     if path.is_dir() and (path / META_FILE).is_file():
         return path
     named = models_dir / model
     if (named / META_FILE).is_file():
         return named
-    if model in REGISTRY:
+    if model in model_names():
         raise SendclfError(f"model {model!r} is not trained yet ({named} has no {META_FILE}): "
-                           f"train it with `make train` or `sendclf train {model}`")
+                           f"train it with `sendclf train {model}` (or every model with `make train`)")
     if path.is_dir():
         raise SendclfError(f"{model}: not a trained model directory (no {META_FILE}); "
                            f"train one with `sendclf train tfidf --out {model}`")
-    raise SendclfError(f"unknown model {model!r}: give {', '.join(k for k in REGISTRY if k != 'majority')} "
-                       f"or a trained model directory (train with `make train` or `sendclf train tfidf`)")
+    raise SendclfError(f"unknown model {model!r}: give {', '.join(model_names())} "
+                       f"or a trained model directory (train with `make train`)")
 
 
 def load(model_dir: Path):

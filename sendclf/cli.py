@@ -17,7 +17,8 @@ from sendclf.paths import MODELS, REPORTS, SEEDS
 if TYPE_CHECKING:  # the library is imported inside each command, so `--help` stays fast
     from sendclf.results import TrainingResults
 
-MODEL_HELP = "tfidf, transformer or a model directory (default: transformer if trained, else tfidf)."
+MODEL_HELP = ("A model name (tfidf, transformer, ensemble, transformer-large, ensemble-large) or a model "
+              "directory (default: the most accurate trained one, configs/models.yaml).")
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Label sentences of SEND local-area inspection coverage by polarity and theme.")
 out = Console()
@@ -82,9 +83,12 @@ def data(
 @app.command()
 @friendly
 def train(
-    kind: str = typer.Argument(..., help="Model kind: tfidf or transformer."),
-    config: Path | None = typer.Option(None, help="Config YAML (default configs/<kind>.yaml)."),
-    out: Path | None = typer.Option(None, help="Model directory (default models/<kind>)."),
+    names: list[str] = typer.Argument(..., metavar="MODEL...", show_default=False,
+                                      help="Models of configs/models.yaml: tfidf, transformer, ensemble, "
+                                           "transformer-large, ensemble-large. Several train in one process, "
+                                           "so an ensemble reuses its members' shared stages."),
+    config: Path | None = typer.Option(None, help="Config YAML (default configs/<model>.yaml); one model."),
+    out: Path | None = typer.Option(None, help="Model directory (default models/<model>); one model."),
     seeds: Path = typer.Option(SEEDS, help="Folder with articles.yaml, articles/ and labels.jsonl."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     set_: list[str] = typer.Option([], "--set", help="Override a config key: --set epochs=3 (repeatable)."),
@@ -94,8 +98,11 @@ def train(
     """Cross-validate by local area, fit on all sentences, and write the model directory."""
     from sendclf.train import train as run
 
-    metrics = run(kind, config, out, seeds=seeds, quiet=quiet, settings=set_, written_corpus=written)
-    print_metrics(metrics, out or MODELS / kind)
+    if len(names) > 1 and (config or out):
+        raise SendclfError("--config and --out name one model's files: train one model at a time with them")
+    for name in names:
+        metrics = run(name, config, out, seeds=seeds, quiet=quiet, settings=set_, written_corpus=written)
+        print_metrics(metrics, out or MODELS / name)
 
 
 @app.command()
@@ -186,9 +193,9 @@ def bench(
 def classify(
     paths: list[str] | None = typer.Argument(
         None, metavar="PATH", show_default=False,
-        help="Articles (.txt, .md), web pages (.html, .htm), sentences (.jsonl: one {\"text\", \"id\"} "
-             "per line), folders of these, or - for stdin (the default): an article, or JSONL if it "
-             "starts with {."),
+        help="Articles (.txt, .md), web pages (.html, .htm), letters (.pdf with a text layer, .docx), "
+             "sentences (.jsonl: one {\"text\", \"id\"} per line), folders of these, or - for stdin (the "
+             "default): an article, or JSONL if it starts with {."),
     model: str | None = typer.Option(
         None, "--model", "-m", show_default=False,
         help=MODEL_HELP),
@@ -216,7 +223,8 @@ def classify(
     fmt = resolve_format(fmt, output)
     theme_threshold = lib.parse_threshold(threshold)
     if not paths and sys.stdin.isatty():
-        raise SendclfError("no input: give a PATH (article, web page, .jsonl or folder) or pipe text in")
+        raise SendclfError("no input: give a PATH (article, web page, letter, .jsonl or folder) or pipe "
+                           "text in")
     stdin = sys.stdin.buffer.read() if not paths or inputs.STDIN in paths else None
     documents = inputs.read_documents(paths or [], stdin)
     for doc in documents:
@@ -248,7 +256,8 @@ def classify(
 @friendly
 def suggest(
     paths: list[str] = typer.Argument(..., metavar="POOL...", show_default=False,
-                                      help="Unlabelled articles, pages, .jsonl files or folders."),
+                                      help="Unlabelled articles, pages, letters (.pdf, .docx), .jsonl "
+                                           "files or folders."),
     n: int = typer.Option(20, "--n", help="How many sentences to suggest."),
     model: str | None = typer.Option(None, "--model", "-m", help=MODEL_HELP),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the JSONL here, not stdout."),

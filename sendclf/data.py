@@ -24,6 +24,7 @@ MANIFEST = "articles.yaml"
 LABELS_FILE = "labels.jsonl"
 WRITTEN_DIR = "written"
 LABELLED_DIR = "labelled"  # real sentences labelled one by one (`sendclf suggest`, `sendclf data --add`)
+DEV_DIR = "dev"  # the written dev set: same format as the written corpus, never trained on
 WRITTEN_KEYS = {"id", "text", "polarity", "themes", "register", "area"}
 
 
@@ -130,12 +131,13 @@ def validate(sentences: list[Sentence], records: list[LabelRecord], labels: Labe
                            f"({len(missing)} unlabelled in all)")
 
 
-def read_written(labels: LabelSet, seeds_dir: Path = SEEDS) -> list[tuple[str, LabelRecord]]:
+def read_written(labels: LabelSet, seeds_dir: Path = SEEDS,
+                 folders: tuple[str, ...] = (WRITTEN_DIR, LABELLED_DIR)) -> list[tuple[str, LabelRecord]]:
     """(area, record) for every training-only sentence (the written corpus, then sentences labelled one
-    by one), validated: known keys, the contract, no duplicate id or text."""
+    by one), or for the dev set with `folders=(DEV_DIR,)`, validated: known keys, the contract, no
+    duplicate id or text."""
     found, ids, texts = [], {}, {}
-    paths = [p for folder in (WRITTEN_DIR, LABELLED_DIR)
-             for p in sorted((seeds_dir / folder).glob("*.jsonl"))]
+    paths = [p for folder in folders for p in sorted((seeds_dir / folder).glob("*.jsonl"))]
     for path in paths:
         for number, where, raw in json_lines(path.read_text(encoding="utf-8"), str(path)):
             if not isinstance(raw, dict) or set(raw) != WRITTEN_KEYS:
@@ -189,14 +191,16 @@ def load_dataset(labels: LabelSet, seeds_dir: Path = SEEDS):
     return Dataset.from_dict(rows, features=features(labels))
 
 
-def load_written_dataset(labels: LabelSet, seeds_dir: Path = SEEDS):
-    """The written corpus as a `datasets.Dataset` with the seeds' columns (article = "written")."""
+def load_written_dataset(labels: LabelSet, seeds_dir: Path = SEEDS, folder: str | None = None):
+    """The written corpus (or, with `folder=DEV_DIR`, the dev set) as a `datasets.Dataset` with the seeds'
+    columns (article = the folder)."""
     from datasets import Dataset
 
     rows = {"id": [], "article": [], "area": [], "text": [], "polarity": [], "themes": []}
-    for area, record in read_written(labels, seeds_dir):
+    folders = (folder,) if folder else (WRITTEN_DIR, LABELLED_DIR)
+    for area, record in read_written(labels, seeds_dir, folders):
         rows["id"].append(record.id)
-        rows["article"].append(WRITTEN_DIR)
+        rows["article"].append(folders[0])
         rows["area"].append(area)
         rows["text"].append(record.text)
         rows["polarity"].append(labels.polarity_ids.index(record.polarity))

@@ -64,6 +64,16 @@ class Reference:
 
 
 @dataclass
+class DevSet:
+    """The final model on the written dev set (seeds/dev/): sentences it was never trained or tuned on,
+    in the registers real readers meet. The second dev signal beside the seed CV."""
+
+    n_sentences: int
+    scores: Scores
+    predictions: list[OutOfFoldRecord] | None = omitted_when_none()
+
+
+@dataclass
 class Seconds:
     cv: float
     final_fit: float
@@ -73,7 +83,8 @@ class Seconds:
 class TrainingResults:
     """Everything `sendclf train` records about one model, in the order `metrics.json` lists it."""
 
-    model: str  # the model kind
+    model: str  # the model's name (configs/<name>.yaml, models/<name>)
+    kind: str  # its kind of model (tfidf, transformer, ensemble)
     protocol: str
     seed: int | None
     n_sentences: int  # seed sentences, all scored out-of-fold
@@ -89,6 +100,7 @@ class TrainingResults:
     seconds: Seconds
     versions: dict[str, str]
     out_of_fold: list[OutOfFoldRecord] | None = omitted_when_none()
+    dev: DevSet | None = omitted_when_none()
 
     @property
     def polarity_ids(self) -> list[str]:

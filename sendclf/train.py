@@ -14,17 +14,26 @@ from pathlib import Path
 
 import yaml
 
+from sendclf import catalog
 from sendclf.atomic import write_directory
 from sendclf.card import model_card
 from sendclf.config import load_config, to_dict
-from sendclf.data import load_dataset, load_written_dataset
+from sendclf.data import DEV_DIR, load_dataset, load_written_dataset
 from sendclf.errors import SendclfError
-from sendclf.evaluate import EvalConfig, calibration, cross_validate, fit_model, score
+from sendclf.evaluate import EvalConfig, OutOfFold, calibration, cross_validate, fit_model, score
 from sendclf.labels import load_labels
 from sendclf.machine import cpu_description
 from sendclf.models.base import Targets, build_model, model_class
 from sendclf.paths import CONFIGS, MODELS, SEEDS
-from sendclf.results import METRICS_FILE, Reference, Seconds, TrainingResults, oof_records, write_results
+from sendclf.results import (
+    METRICS_FILE,
+    DevSet,
+    Reference,
+    Seconds,
+    TrainingResults,
+    oof_records,
+    write_results,
+)
 
 REFERENCE_KIND = "majority"
 LIBRARIES = ("numpy", "scikit-learn", "datasets", "transformers", "torch", "typer")
@@ -67,13 +76,28 @@ def load_training_data(labels, seeds: Path, written_corpus: bool) -> tuple:
     return dataset, data, Targets.from_dataset(written, labels, written=True)
 
 
-def train(kind: str, config_path: Path | None = None, out_dir: Path | None = None, seeds: Path = SEEDS,
+def score_dev_set(model, labels, seeds: Path, eval_config: EvalConfig) -> DevSet | None:
+    """The final model's calibrated predictions on the written dev set, scored with CIs (None without one)."""
+    dataset = load_written_dataset(labels, seeds, folder=DEV_DIR)
+    if not len(dataset):
+        return None
+    dev = Targets.from_dataset(dataset, labels)
+    polarity_probs, theme_probs = model.calibrated_proba(dev.texts)
+    predicted = OutOfFold(polarity_probs, theme_probs, model.decide(theme_probs))
+    return DevSet(len(dev.texts), score(dev, predicted, labels, eval_config),
+                  oof_records(dev, predicted, labels))
+
+
+def train(name: str, config_path: Path | None = None, out_dir: Path | None = None, seeds: Path = SEEDS,
           quiet: bool = False, settings: list[str] = (), written_corpus: bool | None = None
           ) -> TrainingResults:
-    """Cross-validate by area, fit on everything, and write `out_dir` (default models/<kind>)."""
-    cls = model_class(kind)
-    config_path = config_path or CONFIGS / f"{kind}.yaml"
-    config = override(load_config(cls.config_class, config_path), list(settings), str(config_path))
+    """Cross-validate by area, fit on everything, and write `out_dir` (default models/<name>).
+
+    `name` is a model of configs/models.yaml (its config is configs/<name>.yaml), or, with `config_path`,
+    any name for the model that file describes."""
+    config_path = config_path or catalog.config_path(name)
+    kind, config = catalog.read_model_config(config_path, name)
+    config = override(config, list(settings), str(config_path))
     eval_config = load_config(EvalConfig, CONFIGS / "evaluate.yaml")
     if written_corpus is not None:
         eval_config.written_corpus = written_corpus
@@ -82,7 +106,7 @@ def train(kind: str, config_path: Path | None = None, out_dir: Path | None = Non
     make = lambda: build_model(kind, config, labels)  # noqa: E731
 
     started = time.perf_counter()
-    oof = cross_validate(make, data, extra, eval_config, desc=f"{kind} cv", quiet=quiet)
+    oof = cross_validate(make, data, extra, eval_config, desc=f"{name} cv", quiet=quiet)
     cv_seconds = time.perf_counter() - started
     reference_cls = model_class(REFERENCE_KIND)
     reference_oof = cross_validate(lambda: reference_cls(reference_cls.config_class(), labels), data, extra,
@@ -96,9 +120,11 @@ def train(kind: str, config_path: Path | None = None, out_dir: Path | None = Non
         final.temperature = calibrated.temperature
     final.remember(data + extra if extra is not None else data)
     fit_seconds = time.perf_counter() - started
+    dev = score_dev_set(final, labels, seeds, eval_config)
 
     results = TrainingResults(
-        model=kind,
+        model=name,
+        kind=kind,
         protocol=PROTOCOL,
         seed=getattr(config, "seed", None),
         n_sentences=len(dataset),
@@ -115,15 +141,17 @@ def train(kind: str, config_path: Path | None = None, out_dir: Path | None = Non
         seconds=Seconds(cv=round(cv_seconds, 2), final_fit=round(fit_seconds, 2)),
         versions=versions(),
         out_of_fold=oof_records(data, oof, labels),
+        dev=dev,
     )
 
     def fill(directory: Path) -> None:
         final.save(directory)
         write_results(directory / METRICS_FILE, results)
         (directory / CONFIG_FILE).write_text(
-            f"# resolved from {config_path.name}\n" + yaml.safe_dump(to_dict(config), sort_keys=False),
+            f"# resolved from {config_path.name}\n"
+            + yaml.safe_dump({catalog.KIND_KEY: kind, **to_dict(config)}, sort_keys=False),
             encoding="utf-8")
         (directory / CARD_FILE).write_text(model_card(results, to_dict(config)), encoding="utf-8")
 
-    write_directory(out_dir or MODELS / kind, fill)
+    write_directory(out_dir or MODELS / name, fill)
     return results

@@ -39,9 +39,9 @@ def test_model_directory_is_used_as_is(model_dir, tmp_path):
 
 
 @pytest.mark.parametrize(("name", "message"), [
-    ("tfidf", r"'tfidf' is not trained yet.*make train.*sendclf train tfidf"),
+    ("tfidf", r"'tfidf' is not trained yet.*sendclf train tfidf"),
     ("transformer", r"'transformer' is not trained yet.*sendclf train transformer"),
-    ("bert", r"unknown model 'bert'.*sendclf train tfidf"),
+    ("bert", r"unknown model 'bert'.*transformer-large.*make train"),
 ])
 def test_unknown_or_untrained_model_says_how_to_train(tmp_path, name, message):
     with pytest.raises(SendclfError, match=message):

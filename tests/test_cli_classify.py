@@ -234,7 +234,7 @@ def test_empty_stdin(model_dir):
 
 def test_unknown_model(inputs):
     result = runner.invoke(app, ["classify", "--model", "bert", str(inputs / "kent.txt")])
-    assert_one_line_error(result, "unknown model 'bert'", "sendclf train tfidf")
+    assert_one_line_error(result, "unknown model 'bert'", "make train")
 
 
 def test_untrained_model(inputs, tmp_path, monkeypatch):
@@ -246,7 +246,7 @@ def test_untrained_model(inputs, tmp_path, monkeypatch):
 def test_default_model_when_nothing_is_trained(inputs, tmp_path, monkeypatch):
     monkeypatch.setattr("sendclf.classify.MODELS", tmp_path / "models")
     result = runner.invoke(app, ["classify", str(inputs / "kent.txt")])
-    assert_one_line_error(result, "'tfidf' is not trained yet")
+    assert_one_line_error(result, "no trained model", "make train")
 
 
 def test_unknown_format(model_dir, inputs):

@@ -43,16 +43,30 @@ def test_complete_configs_must_name_every_setting():
         from_dict(Demo, {"rate": 0.2, "steps": 1, "sizes": [1]}, source="model.json", complete=True)
 
 
-@pytest.mark.parametrize("name", ["tfidf", "transformer", "evaluate"])
+@pytest.mark.parametrize("name", ["tfidf", "transformer", "ensemble", "evaluate"])
 def test_shipped_yaml_states_exactly_the_dataclass_defaults(name):
     """Defaults live in the dataclass; the YAML documents them. Any drift between the two fails here."""
+    from sendclf.catalog import read_model_config
     from sendclf.evaluate import EvalConfig
-    from sendclf.models.tfidf import TfidfConfig
-    from sendclf.models.transformer import TransformerConfig
     from sendclf.paths import CONFIGS
 
-    cls = {"tfidf": TfidfConfig, "transformer": TransformerConfig, "evaluate": EvalConfig}[name]
-    assert load_config(cls, CONFIGS / f"{name}.yaml") == cls()
+    if name == "evaluate":
+        assert load_config(EvalConfig, CONFIGS / "evaluate.yaml") == EvalConfig()
+        return
+    _, config = read_model_config(CONFIGS / f"{name}.yaml")
+    assert config == type(config)()
+
+
+def test_the_large_models_differ_from_the_fast_ones_only_in_their_encoder():
+    from dataclasses import replace
+
+    from sendclf.catalog import model_names, read_model_config
+    from sendclf.paths import CONFIGS
+
+    configs = {name: read_model_config(CONFIGS / f"{name}.yaml") for name in model_names()}
+    assert configs["transformer-large"][0] == "transformer"
+    assert configs["transformer-large"][1] == replace(configs["transformer"][1], encoder="all-mpnet-base-v2")
+    assert configs["ensemble-large"][1].members == ["tfidf", "transformer-large"]
 
 
 def test_literal_options_are_checked_by_the_loader():

@@ -88,7 +88,7 @@ def test_unreadable_files_are_one_clear_error(tmp_path):
 
 
 def test_the_cli_reports_an_old_file_in_one_line(tmp_path):
-    (tmp_path / METRICS_FILE).write_text(json.dumps({"model": "tfidf", "scores": {}}))
+    (tmp_path / METRICS_FILE).write_text(json.dumps({"model": "tfidf", "kind": "tfidf", "scores": {}}))
     for command in (["evaluate", str(tmp_path)], ["compare", str(tmp_path)]):
         result = runner.invoke(app, command)
         assert result.exit_code == 1

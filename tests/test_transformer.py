@@ -13,6 +13,7 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
 from sendclf.config import load_config  # noqa: E402
+from sendclf.encoders import resolve_encoder  # noqa: E402
 from sendclf.models import transformer as tr  # noqa: E402
 from sendclf.models import transformer_net as tn  # noqa: E402
 from sendclf.models.base import Targets, build_model, load_model  # noqa: E402
@@ -37,7 +38,7 @@ def tiny_encoder(tmp_path_factory) -> Path:
     from transformers import AutoTokenizer, BertConfig, BertModel
 
     directory = tmp_path_factory.mktemp("tiny-bert")
-    tokenizer = AutoTokenizer.from_pretrained(tr.packaged_encoder(), local_files_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(resolve_encoder(None), local_files_only=True)
     torch.manual_seed(0)
     config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=16, num_hidden_layers=2,
                         num_attention_heads=2, intermediate_size=32, max_position_embeddings=64)
@@ -85,7 +86,9 @@ def test_fit_save_load_round_trip_gives_identical_probabilities(tmp_path, labels
     assert themes.shape == (len(UNSEEN), len(labels.themes))
     np.testing.assert_allclose(polarity.sum(axis=1), 1, rtol=1e-5)
     saved = {p.relative_to(tmp_path / "m").as_posix() for p in (tmp_path / "m").rglob("*") if p.is_file()}
-    assert {HEADS_FILE, f"{ENCODER_DIR}/model.safetensors", f"{ENCODER_DIR}/{ONNX_FILE}"} <= saved
+    assert {HEADS_FILE, f"{ENCODER_DIR}/{ONNX_FILE}"} <= saved
+    # the float32 encoder is kept only where the torch runtime serves
+    assert (f"{ENCODER_DIR}/model.safetensors" in saved) == (runtime == "torch")
     assert not [p for p in saved if p.endswith((".bin", ".pt", ".pth", ".pkl", ".pickle"))]
 
 
@@ -235,14 +238,14 @@ def test_progress_bar_only_when_asked(labels, config, capsys):
 
 def test_shipped_config_loads():
     config = load_config(TransformerConfig, CONFIGS / "transformer.yaml")
-    assert config.encoder is None  # the packaged MiniLM
+    assert config.encoder == "all-MiniLM-L6-v2"  # the packaged MiniLM
     assert config.train_precision == config.inference_precision == "auto"
     assert config.encoder_lr < config.head_lr
 
 
 def test_packaged_minilm_loads_offline_and_embeds_meaning(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    tokenizer, encoder = tn.load_encoder(tr.packaged_encoder())
+    tokenizer, encoder = tn.load_encoder(resolve_encoder(None))
     net = tn.TransformerNet(encoder, 3, 12, 0.0, 20.0).eval()
     texts = ["Children wait too long for speech and language therapy.",
              "Young people face long waits for speech therapy.",

@@ -71,10 +71,10 @@ def test_no_written_sentence_paraphrases_a_seed_sentence(written):
     """Beyond shared words: the packaged MiniLM finds no written sentence this close to a seed sentence
     (an audit found 'The report also picked out ...' beside a seed's 'The report did identify ...')."""
     pytest.importorskip("torch")
+    from sendclf.encoders import resolve_encoder
     from sendclf.models import transformer_net as tn
-    from sendclf.models.transformer import packaged_encoder
 
-    tokenizer, encoder = tn.load_encoder(packaged_encoder())
+    tokenizer, encoder = tn.load_encoder(resolve_encoder(None))
     net = tn.TransformerNet(encoder, 3, 12, 0.0, 20.0).eval()
 
     def unit(texts):

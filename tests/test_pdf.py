@@ -1,0 +1,323 @@
+"""PDF and .docx letters: page and letter furniture removed, lines and pages rejoined; bad files one line.
+
+Every PDF here is built by `pdf_file` from minimal PDF syntax (Helvetica text objects, one content stream
+per page): no real letter is committed.
+"""
+
+import io
+import json
+import zipfile
+
+import pytest
+from test_cli_classify import assert_one_line_error
+from tiny_model import train_tiny_model
+from typer.testing import CliRunner
+
+from sendclf import inputs, pdf
+from sendclf.cli import app
+from sendclf.errors import SendclfError
+
+runner = CliRunner()
+
+LEFT, TOP, FOOT, PAGE_NUMBER_Y, CENTRE = 72, 790, 60, 40, 280
+SIZE, LEADING = 11, 14
+GAP = None  # a blank line's worth of space between paragraphs
+
+FIRST_PAGE = [
+    "Ofsted", "Piccadilly Gate, Store Street, Manchester M1 2WD", "www.gov.uk/ofsted", GAP,
+    "12 March 2024", GAP,
+    "Ms Jane Smith", "Director of Children's Services", "Kent County Council",
+    "Sessions House, Maidstone ME14 1XQ", GAP,
+    "Dear Ms Smith", GAP,
+    "Joint area SEND inspection in Kent", GAP,
+    "Between 8 and 12 January 2024, Ofsted and the Care Quality Commission (CQC) carried out a",
+    "joint inspection of the local area of Kent. Families wait far too long for an autism assess-",
+    "ment, and many parents told inspectors that they felt let down by the long delays.", GAP,
+    "Main findings", GAP,
+    "Leaders have a clear understanding of the strengths and weaknesses of the area. They have",
+    "worked hard to improve the quality of co-",
+    "production with parents and carers, who now help to shape the local offer. Children",
+    "achieve well in primary schools and the attendance of children and young people with",
+]
+SECOND_PAGE = [
+    "special educational needs and/or disabilities (SEND) is improving in secondary schools.", GAP,
+    "Areas for improvement", GAP,
+    "\u2022 Leaders should reduce the waiting times for speech and language therapy.",
+    "\u2022 Leaders should improve the quality of education, health and care plans.", GAP,
+    "The local area partnership must write a statement of action that sets out how it will",
+    "improve these weaknesses.",
+]
+THIRD_PAGE = [
+    "Inspectors also found that the local offer is not well known to families.", GAP,
+    "Yours sincerely", GAP,
+    "Jane Doe", "His Majesty's Inspector",
+]
+HEADER = "Joint area SEND inspection in Kent: outcome letter"  # on every page but the first
+FOOTER = "Ofsted and CQC, Kent local area, March 2024"
+
+SENTENCES = [
+    "Between 8 and 12 January 2024, Ofsted and the Care Quality Commission (CQC) carried out a joint "
+    "inspection of the local area of Kent.",
+    "Families wait far too long for an autism assessment, and many parents told inspectors that they "
+    "felt let down by the long delays.",
+    "Main findings",
+    "Leaders have a clear understanding of the strengths and weaknesses of the area.",
+    "They have worked hard to improve the quality of co-production with parents and carers, who now help "
+    "to shape the local offer.",
+    "Children achieve well in primary schools and the attendance of children and young people with "
+    "special educational needs and/or disabilities (SEND) is improving in secondary schools.",
+    "Areas for improvement",
+    "Leaders should reduce the waiting times for speech and language therapy.",
+    "Leaders should improve the quality of education, health and care plans.",
+    "The local area partnership must write a statement of action that sets out how it will improve these "
+    "weaknesses.",
+    "Inspectors also found that the local offer is not well known to families.",
+]
+
+
+# ---- building test PDFs ----------------------------------------------------------------------------
+
+
+def pdf_file(contents: list[bytes]) -> bytes:
+    """A PDF with one page per content stream, Helvetica as /F1, and a correct cross-reference table."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    kids = []
+    for content in contents:
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+                       b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (len(objects)))
+        kids.append(b"%d 0 R" % len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def text_at(x: float, y: float, text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    return f"BT /F1 {SIZE} Tf {x} {y} Td ({escaped}) Tj ET"
+
+
+def page_content(lines: list[str | None], header: str | None, footer: str | None,
+                 number: str | None) -> bytes:
+    """Body lines from the top (None is a paragraph gap), with a header, a footer and a page number."""
+    ops, y = [], TOP
+    if header:
+        ops.append(text_at(LEFT, y, header))
+        y -= 2 * LEADING
+    for line in lines:
+        if line is not None:
+            ops.append(text_at(LEFT, y, line))
+        y -= LEADING
+    if footer:
+        ops.append(text_at(LEFT, FOOT, footer))
+    if number:
+        ops.append(text_at(CENTRE, PAGE_NUMBER_Y, number))
+    return "\n".join(ops).encode("cp1252")
+
+
+def letter_pdf(pages=(FIRST_PAGE, SECOND_PAGE, THIRD_PAGE), number="Page {} of {}") -> bytes:
+    """A letter: address block, running header (not on page 1) and footer, page numbers."""
+    return pdf_file([page_content(lines, HEADER if i else None, FOOTER, number.format(i + 1, len(pages)))
+                     for i, lines in enumerate(pages)])
+
+
+def encrypted(data: bytes, user_password: str) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password, "owner-secret", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+IMAGE_ONLY = pdf_file([b"q 200 0 0 100 72 600 cm BI /W 2 /H 1 /CS /G /BPC 8 ID \x00\xff EI Q"] * 2)
+
+
+def docx_file(paragraphs: list[str]) -> bytes:
+    body = "".join(f"<w:p><w:r><w:t xml:space=\"preserve\">{p}</w:t></w:r></w:p>" for p in paragraphs)
+    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+           '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+           f"<w:body>{body}</w:body></w:document>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", xml)
+    return out.getvalue()
+
+
+# ---- reading letters -------------------------------------------------------------------------------
+
+
+def texts(data: bytes, name: str = "letter.pdf") -> list[str]:
+    return [i.text for i in inputs.document_from_bytes(name, data, "." + name.rsplit(".", 1)[1]).items]
+
+
+def test_letter_pdf_gives_clean_sentences():
+    assert texts(letter_pdf()) == SENTENCES
+
+
+def test_paragraphs_are_kept_for_the_html_view():
+    items = inputs.document_from_bytes("letter.pdf", letter_pdf(), ".pdf").items
+    paragraph = {i.text: i.paragraph for i in items}
+    assert paragraph[SENTENCES[0]] == paragraph[SENTENCES[1]] != paragraph[SENTENCES[3]]
+    assert paragraph[SENTENCES[7]] != paragraph[SENTENCES[8]]  # each bullet is its own paragraph
+
+
+@pytest.mark.parametrize("number", ["Page {} of {}", "{}", "- {} -", "{} of {}", "{}/{}"])
+def test_page_numbers_of_every_style_are_dropped(number):
+    assert texts(letter_pdf(number=number)) == SENTENCES
+
+
+def test_a_page_break_after_a_full_stop_is_a_paragraph_break():
+    first = ["The local area has improved a great deal since the last inspection in 2019, and",
+             "leaders have worked hard to improve it.", GAP,
+             "Leaders know their area well and have shared plans to improve it further."]
+    second = ["Waiting times for therapy are still too long, and families wait years for an autism",
+              "assessment."]
+    items = inputs.document_from_bytes("x.pdf", letter_pdf((first, second, THIRD_PAGE)), ".pdf").items
+    assert [i.paragraph for i in items] == [0, 1, 2, 3]
+
+
+def test_a_page_ending_in_a_short_line_ends_its_paragraph():
+    first = ["The local area has improved a great deal since the last inspection in 2019, and",
+             "leaders have worked hard to improve it. Leaders should now do two things:", GAP,
+             "\u2022 improve waiting times"]
+    second = ["Waiting times for therapy are still too long, and families wait years for an autism",
+              "assessment."]
+    text = pdf.pdf_text(letter_pdf((first, second, THIRD_PAGE)), "x.pdf")
+    assert "improve waiting times\nWaiting times for therapy" in text
+
+
+def test_letter_text_from_lines_without_positions():
+    pages = [[pdf.Line("Dear Sir"), pdf.Line("In this borough the waits that families face for an assess-"),
+              pdf.Line("ment are long and getting longer for most of them, and")],
+             [pdf.Line("- 2 -"), pdf.Line("they harm children.")]]
+    assert pdf.letter_text(pages) == ("In this borough the waits that families face for an assessment are "
+                                      "long and getting longer for most of them, and they harm children.")
+
+
+@pytest.mark.parametrize(("head", "tail", "joined"), [
+    ("an autism assess-", "ment here", "an autism assessment here"),
+    ("better co-", "production", "better co-production"),
+    ("a well-", "known offer", "a well-known offer"),
+    ("an evidence-", "based plan", "an evidence-based plan"),
+    ("the non-", "SEND pupils", "the non-SEND pupils"),
+    ("a decision-", "making panel", "a decision-making panel"),
+    ("com\u00ad", "munication", "communication"),
+    ("families -", "not leaders", "families - not leaders"),
+])
+def test_hyphen_at_a_line_break(head, tail, joined):
+    assert pdf.join_lines(head, tail, set()) == joined
+
+
+def test_the_letter_itself_says_whether_a_hyphen_is_real():
+    assert pdf.join_lines("short-", "listed", {"short-listed"}) == "short-listed"
+    assert pdf.join_lines("the co-", "hort", {"cohort"}) == "the cohort"
+    assert pdf.join_lines("a mid-", "year review", {"mid-year"}) == "a mid-year review"
+
+
+def test_body_text_that_only_looks_like_furniture_on_one_page_stays():
+    pages = [[pdf.Line("Waits are long."), pdf.Line("3")], [pdf.Line("Outcomes are good.")]]
+    assert pdf.letter_text(pages) == "Waits are long.\nOutcomes are good."
+    only = [pdf.Line("Sessions House, Maidstone ME14 1XQ"), pdf.Line("Piccadilly Gate, Manchester M1 2WD")]
+    assert pdf.letter_text([only]) == "Sessions House, Maidstone ME14 1XQ Piccadilly Gate, Manchester M1 2WD"
+
+
+def test_owner_password_only_pdf_is_read():
+    assert texts(encrypted(letter_pdf(), "")) == SENTENCES
+
+
+def test_docx_letter_paragraphs():
+    data = docx_file(["Ms Jane Smith", "Kent County Council", "ME14 1XQ", "Dear Ms Smith",
+                      "Families wait far too long for an autism assessment. Outcomes are strong.",
+                      "Inspectors visited in March.", "Yours sincerely", "Jane Doe"])
+    assert texts(data, "letter.docx") == ["Families wait far too long for an autism assessment.",
+                                          "Outcomes are strong.", "Inspectors visited in March."]
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (encrypted(letter_pdf(), "secret"), "encrypted PDF that needs a password"),
+    (IMAGE_ONLY, "PDF with no text layer (scanned or image-only?)"),
+    (letter_pdf()[:-600], "truncated PDF (no %%EOF at its end)"),
+    (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R >>\nendobj\nxref garbage\n%%EOF\n",
+     "damaged PDF that cannot be read"),
+    (b"Families wait far too long.\n", "not a PDF file (no %PDF- header) (it is text: give it a .txt name)"),
+    (b"<!doctype html><p>Not found</p>", "(it is text: give it a .html name)"),
+    (docx_file(["Waits are long."]), "(it is a zip archive: a .docx?)"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a PDF file (no %PDF- header)"),
+])
+def test_bad_pdfs_are_one_line_errors(data, message):
+    with pytest.raises(SendclfError, match="^letter.pdf: ") as error:
+        inputs.document_from_bytes("letter.pdf", data, ".pdf")
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_aes_pdf_without_cryptography_says_what_to_install(monkeypatch):
+    import pypdf
+    from pypdf.errors import DependencyError
+
+    def needs_cryptography(stream):
+        raise DependencyError("cryptography>=3.1 is required for AES algorithm")
+
+    monkeypatch.setattr(pypdf, "PdfReader", needs_cryptography)
+    with pytest.raises(SendclfError, match="letter.pdf: encrypted PDF \\(AES\\).*pip install cryptography"):
+        inputs.document_from_bytes("letter.pdf", letter_pdf(), ".pdf")
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"PK\x03\x04 not really a zip", "not a Word .docx file"),
+    (docx_file([])[:40], "not a Word .docx file"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "encrypted or old-format Word file"),
+    (docx_file([]), "no text in this .docx"),
+])
+def test_bad_docx_are_one_line_errors(data, message):
+    with pytest.raises(SendclfError, match=message):
+        inputs.document_from_bytes("letter.docx", data, ".docx")
+
+
+def test_folder_picks_up_pdf_and_docx(tmp_path):
+    (tmp_path / "a.pdf").write_bytes(letter_pdf())
+    (tmp_path / "b.docx").write_bytes(docx_file(["Outcomes in the early years are strong."]))
+    (tmp_path / "c.txt").write_text("Waits are long.")
+    assert [d.source.rsplit("/", 1)[1] for d in inputs.read_documents([str(tmp_path)])] == [
+        "a.pdf", "b.docx", "c.txt"]
+
+
+# ---- through the CLI -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory, labels):
+    return train_tiny_model(tmp_path_factory.mktemp("model") / "tiny", labels)
+
+
+def test_classify_a_pdf_letter(model_dir, tmp_path):
+    (tmp_path / "letter.pdf").write_bytes(letter_pdf())
+    result = runner.invoke(app, ["classify", "--model", str(model_dir), str(tmp_path / "letter.pdf"),
+                                 "-f", "jsonl"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert [json.loads(line)["text"] for line in result.stdout.splitlines()] == SENTENCES
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (encrypted(letter_pdf(), "secret"), "letter.pdf: encrypted PDF that needs a password"),
+    (IMAGE_ONLY, "letter.pdf: PDF with no text layer"),
+    (letter_pdf()[: len(letter_pdf()) // 2], "letter.pdf: truncated PDF"),
+    (b"%PDF-1.7\n" + bytes(range(256)) * 4 + b"\n%%EOF\n", "letter.pdf: damaged PDF"),
+    (b"<html><body>Not found</body></html>", "letter.pdf: not a PDF file"),
+])
+@pytest.mark.parametrize("command", ["classify", "suggest"])
+def test_bad_pdf_through_the_cli_is_one_line_and_exit_1(model_dir, tmp_path, data, message, command):
+    (tmp_path / "letter.pdf").write_bytes(data)
+    result = runner.invoke(app, [command, "--model", str(model_dir), str(tmp_path / "letter.pdf")])
+    assert_one_line_error(result, message)

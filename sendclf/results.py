@@ -143,13 +143,18 @@ def read_results(path: Path) -> TrainingResults:
     try:
         return from_dict(TrainingResults, raw, source=str(path))
     except SendclfError as error:
-        raise SendclfError(f"{error} (written by another version of sendclf? retrain the model)") from None
+        from sendclf.manifest import retrain_command
+
+        raise SendclfError(f"{error} (written by another version of sendclf? retrain the model with "
+                           f"`{retrain_command(path.parent)}`)") from None
 
 
 def load_results(model_dir: Path) -> TrainingResults:
     path = model_dir / METRICS_FILE
     if not path.is_file():
-        raise SendclfError(f"{model_dir}: no {METRICS_FILE}; train it with `sendclf train {model_dir.name}`")
+        from sendclf.manifest import retrain_command
+
+        raise SendclfError(f"{model_dir}: no {METRICS_FILE}; train it with `{retrain_command(model_dir)}`")
     return read_results(path)
 
 

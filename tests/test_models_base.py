@@ -38,6 +38,7 @@ def test_unknown_kind_and_untrained_dir_are_clear_errors(tmp_path):
 def test_a_model_saved_without_a_setting_asks_to_be_retrained(tmp_path, labels):
     import json
 
+    from sendclf.manifest import write_manifest
     from sendclf.models.base import Targets, build_model
     from sendclf.models.majority import MajorityConfig
 
@@ -49,5 +50,6 @@ def test_a_model_saved_without_a_setting_asks_to_be_retrained(tmp_path, labels):
     meta = json.loads(meta_path.read_text())
     del meta["config"]["theme_threshold"]  # as if saved before that setting existed
     meta_path.write_text(json.dumps(meta))
-    with pytest.raises(SendclfError, match="no 'theme_threshold' setting.*`sendclf train majority`"):
+    write_manifest(tmp_path / "m", "majority")  # an intact folder, from an older sendclf
+    with pytest.raises(SendclfError, match="no 'theme_threshold' setting.*retrain it with `make train`"):
         load_model(tmp_path / "m")

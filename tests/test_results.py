@@ -80,7 +80,7 @@ def test_a_file_off_the_schema_is_one_clear_error(trained, tmp_path, change, mes
 
 
 def test_unreadable_files_are_one_clear_error(tmp_path):
-    with pytest.raises(SendclfError, match="train it with `sendclf train"):
+    with pytest.raises(SendclfError, match="train it with `make train`"):  # not a model name
         load_results(tmp_path)
     (tmp_path / METRICS_FILE).write_text("{not json")
     with pytest.raises(SendclfError, match="not valid JSON"):

@@ -37,3 +37,50 @@ def train_tiny_model(directory: Path, labels) -> Path:
     model.remember(targets)
     model.save(directory)
     return directory
+
+
+def build_tiny_bert(directory: Path) -> Path:
+    """A randomly initialised two-layer BERT with the packaged MiniLM's tokenizer (as test_transformer.py
+    builds it): a transformer model in seconds."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from sendclf.encoders import resolve_encoder
+
+    tokenizer = AutoTokenizer.from_pretrained(resolve_encoder(None), local_files_only=True)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=16, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=32, max_position_embeddings=64)
+    BertModel(config).save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory
+
+
+def tiny_targets(labels) -> Targets:
+    texts, polarity, themes = [], [], []
+    for polarity_id, (theme, sentences) in TINY_DATA.items():
+        for sentence in sentences:
+            texts.append(sentence)
+            polarity.append(labels.polarity_ids.index(polarity_id))
+            themes.append(np.eye(len(labels.themes), dtype=np.float32)[labels.theme_ids.index(theme)])
+    themes = np.array(themes)
+    return Targets(texts, np.array(polarity), themes, themes.argmax(axis=1),
+                   np.array([f"a{i % 3}" for i in range(len(texts))]))
+
+
+def train_tiny_transformer(directory: Path, encoder: Path, labels, **settings):
+    """The tiny random BERT fine-tuned on TINY_DATA (seconds), with its training memory, saved."""
+    from sendclf.models.transformer import TransformerConfig
+
+    config = TransformerConfig(encoder=str(encoder), epochs=2, batch_size=4, max_length=32,
+                               inference_batch_size=3, probe_epochs=2, threads=1, train_precision="float32",
+                               inference_precision="float32")
+    for key, value in settings.items():
+        setattr(config, key, value)
+    model = build_model("transformer", config, labels)
+    model.show_progress = False
+    data = tiny_targets(labels)
+    model.fit(data)
+    model.remember(data)
+    model.save(directory)
+    return model

@@ -208,6 +208,9 @@ class Classifier(ABC):
                 for n, r in zip(nearest, reasons or [None] * len(texts), strict=True)]
 
     def save(self, directory: Path) -> None:
+        """Write the model, then its manifest (`sendclf.manifest`): the files written and their hashes."""
+        from sendclf.manifest import write_manifest
+
         directory.mkdir(parents=True, exist_ok=True)
         if getattr(self, "memory", None) is not None:
             self.memory.save(directory)
@@ -215,6 +218,7 @@ class Classifier(ABC):
                 "thresholds": [float(t) for t in self.thresholds], "temperature": self.temperature}
         (directory / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         self.save_weights(directory)
+        write_manifest(directory, self.kind)
 
 
 def model_class(kind: str) -> type[Classifier]:
@@ -230,25 +234,44 @@ def build_model(kind: str, config: Any, labels: LabelSet) -> Classifier:
 
 def load_model(directory: Path, overrides: dict | None = None) -> Classifier:
     """Load any trained model from its directory: the kind is read from `model.json`. `overrides`
-    replace saved settings that only change how it predicts (see `serving_options`)."""
+    replace saved settings that only change how it predicts (see `serving_options`).
+
+    The folder is checked against its manifest first, so a missing, truncated or changed file is one line
+    naming it; anything that still fails to load is one line too, never a traceback."""
+    from sendclf.manifest import MANIFEST_FILE, retrain_command, verify
+
     meta_path = directory / META_FILE
-    if not meta_path.is_file():
+    if not directory.is_dir():
+        raise SendclfError(f"{directory}: no such model folder")
+    if not meta_path.is_file() and not (directory / MANIFEST_FILE).is_file():
         raise SendclfError(f"{directory}: no trained model here (no {META_FILE}); "
-                           f"train one with `sendclf train {directory.name}`")
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    cls = model_class(meta["kind"])
+                           f"train one with `{retrain_command(directory)}`")
+    manifest = verify(directory)
+    kind = manifest.get("kind")
+    retrain = f"retrain it with `{retrain_command(directory, kind)}`"
     try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        cls = model_class(meta["kind"])
         config = from_dict(cls.config_class, meta["config"], source=str(meta_path), complete=True)
     except SendclfError as error:
-        raise SendclfError(f"{error}: saved by another version of sendclf; retrain it with "
-                           f"`sendclf train {meta['kind']}`") from None
+        raise SendclfError(f"{error}: saved by another version of sendclf; {retrain}") from None
+    except (ValueError, KeyError, TypeError) as error:
+        raise SendclfError(f"{meta_path}: not a model description this sendclf reads ({error}); "
+                           f"{retrain}") from None
     if overrides:
         config = replace(config, **overrides)
-    model = cls(config, LabelSet.from_dict(meta["labels"], source=str(meta_path)))
-    model.thresholds = np.asarray(meta["thresholds"], dtype=np.float64)
-    model.temperature = float(meta.get("temperature", 1.0))
-    model.load_weights(directory)
-    from sendclf.evidence import Memory
+    try:
+        model = cls(config, LabelSet.from_dict(meta["labels"], source=str(meta_path)))
+        model.thresholds = np.asarray(meta["thresholds"], dtype=np.float64)
+        model.temperature = float(meta.get("temperature", 1.0))
+        model.load_weights(directory)
+        from sendclf.evidence import Memory
 
-    model.memory = Memory.load(directory)
+        model.memory = Memory.load(directory)
+    except SendclfError:
+        raise
+    except Exception as error:  # noqa: BLE001 - whatever a library raises on a bad file, say it in one line
+        reason = (str(error).strip().splitlines() or [""])[0][:200]
+        raise SendclfError(f"{directory}: cannot load the model ({error.__class__.__name__}: {reason}); "
+                           f"re-copy the whole model folder, or {retrain}") from None
     return model

@@ -64,7 +64,7 @@ def test_save_load_round_trip_keeps_members_and_evidence(configs, labels, tmp_pa
 
 @pytest.mark.parametrize(("config", "message"), [
     (EnsembleConfig(members=["tfidf"], weights=[0.5, 0.5]), "one weight per member"),
-    (EnsembleConfig(members=["tfidf", "majority"], weights=[0.0, 0.0], evidence_from="tfidf"), "not all zero"),
+    (EnsembleConfig(members=["tfidf", "majority"], weights=[0, 0], evidence_from="tfidf"), "not all zero"),
     (EnsembleConfig(members=["tfidf", "majority"], weights=[1, 1], evidence_from="bert"), "not a member"),
 ])
 def test_bad_configs_are_one_clear_error(configs, labels, config, message):

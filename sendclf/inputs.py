@@ -33,7 +33,9 @@ MANIFEST_NAME = "articles.yaml"  # names the area of each article file, as seeds
 
 UTF8 = "utf-8"
 CP1252 = "cp1252"
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# Longest first: the UTF-32 little-endian BOM starts with the UTF-16 one.
+UNICODE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 @dataclass(frozen=True)
@@ -58,22 +60,37 @@ class Document:
 
 
 def decode(data: bytes, source: str) -> tuple[str, str]:
-    """Text and the encoding used: UTF-8 (or UTF-16 with a BOM), else Windows-1252; binary is refused."""
-    if data.startswith(UTF16_BOMS):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            raise SendclfError(f"{source}: not valid UTF-16 text despite its byte-order mark") from None
+    """Text and the encoding used: UTF-8 (or UTF-16/32 with a BOM), else Windows-1252; binary is refused.
+    A file that is none of these is one line naming the byte and offset where each decoding failed."""
+    for bom, encoding in UNICODE_BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise SendclfError(f"{source}: not valid {encoding.upper()} text despite its byte-order mark "
+                                   f"({error.reason} at offset {error.start}: "
+                                   f"{_bytes(data, error.start, error.end)})") from None
+            if "\x00" in text:
+                raise SendclfError(f"{source}: binary file (contains NUL characters), not text")
+            return text, encoding
     if b"\x00" in data:
-        raise SendclfError(f"{source}: binary file (contains NUL bytes), not text")
+        raise SendclfError(f"{source}: binary file (a NUL byte at offset {data.index(0)}), not text")
+    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0  # offsets: from the file start
     try:
-        return data.decode("utf-8-sig"), UTF8
+        return data[skip:].decode(UTF8), UTF8
     except UnicodeDecodeError as utf8_error:
         try:
-            return data.decode(CP1252), CP1252
-        except UnicodeDecodeError:
-            raise SendclfError(f"{source}: neither UTF-8 nor Windows-1252 text (undecodable byte "
-                               f"0x{data[utf8_error.start]:02x} at offset {utf8_error.start})") from None
+            return data[skip:].decode(CP1252), CP1252
+        except UnicodeDecodeError as cp1252_error:
+            at, utf8_at = cp1252_error.start + skip, utf8_error.start + skip
+            raise SendclfError(
+                f"{source}: neither UTF-8 nor Windows-1252 text (byte 0x{data[at]:02x} at offset {at} is "
+                f"undefined in Windows-1252; as UTF-8, byte 0x{data[utf8_at]:02x} at offset {utf8_at} is "
+                f"invalid): save it as UTF-8") from None
+
+
+def _bytes(data: bytes, start: int, end: int) -> str:
+    return " ".join(f"0x{b:02x}" for b in data[start:max(end, start + 1)][:4])
 
 
 def extract_html(html: str, source: str) -> str:

@@ -88,12 +88,16 @@ def add_labelled(path: Path, labels: LabelSet, seeds_dir: Path, area: str, regis
     """Take the lines of a suggestions file marked `"labelled": true` into seeds/labelled/ (validated by
     the label contract; sentences already there are skipped). Returns (added, skipped, file)."""
     from sendclf.atomic import write_text
+    from sendclf.inputs import decode
 
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as error:
         raise SendclfError(f"{path}: cannot read ({error.strerror})") from None
-    known = {r.text.strip().lower() for _, r in read_written(labels, seeds_dir)}
+    text, _ = decode(data, str(path))  # a binary or undecodable file is one line naming the byte
+    written = [r for _, r in read_written(labels, seeds_dir)]
+    known = {r.text.strip().lower() for r in written}
+    ids = {r.id for r in written}
     added, skipped = [], 0
     for number, where, raw in json_lines(text, str(path)):
         try:
@@ -104,10 +108,18 @@ def add_labelled(path: Path, labels: LabelSet, seeds_dir: Path, area: str, regis
         if raw.get("labelled") is not True or record.text.strip().lower() in known:
             skipped += 1
             continue
+        # what `sendclf data` checks of every training sentence, so an added line never breaks the seeds
+        if not isinstance(raw["themes"], list) or not record.text.strip():
+            raise SendclfError(f"{where}: themes must be a list and text non-empty")
         check_labels(record, labels, where)
+        if record.id in ids:
+            raise SendclfError(f"{where}: id {record.id!r} is already used by a training sentence; give "
+                               f"this line another id")
         known.add(record.text.strip().lower())
+        ids.add(record.id)
         added.append({"id": record.id, "text": record.text, "polarity": record.polarity,
-                      "themes": list(record.themes), "register": register, "area": raw.get("area") or area})
+                      "themes": list(record.themes), "register": register,
+                      "area": str(raw.get("area") or area)})
     target = seeds_dir / LABELLED_DIR / ADDED_FILE
     if added:
         target.parent.mkdir(parents=True, exist_ok=True)

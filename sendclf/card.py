@@ -12,6 +12,21 @@ def headline_columns(results: TrainingResults, ci_label: str) -> list[tuple[str,
             (f"majority class {ci_label}", results.reference.scores.headline)]
 
 
+def portability(hardware: dict[str, str]) -> str:
+    """What the encoder was fine-tuned in, and what predicting needs of a CPU (nothing for the ONNX runtime:
+    a model trained in bfloat16 gives the same labels on a CPU without it)."""
+    if "train_precision" not in hardware:
+        return ""
+    device = hardware.get("device", "cpu")
+    trained = (f" The encoder was fine-tuned in {hardware['train_precision']} on {device} (bfloat16 only "
+               f"where that hardware does it natively, unless asked for).")
+    if "torch" not in hardware.get("runtime", ""):
+        return (trained + " Predicting needs no bfloat16: the int8 ONNX encoder and float32 heads give the "
+                "same labels on any CPU, with or without it.")
+    return (trained + " The torch runtime predicts in the precision the CPU it runs on does natively "
+            "(float32 without bfloat16), so it needs no bfloat16 either.")
+
+
 def model_card(results: TrainingResults, config: dict) -> str:
     kind, ci = results.model, int(results.evaluation.confidence * 100)
     confusion, calibrated = results.scores.confusion, results.calibration
@@ -34,6 +49,7 @@ def model_card(results: TrainingResults, config: dict) -> str:
         f"{results.seconds.final_fit} s.",
         "## Hardware and calibration",
         "Trained and timed on " + ", ".join(f"{k}: {v}" for k, v in results.hardware.items()) + "."
+        + portability(results.hardware)
         + (f" Polarity scores are calibrated by temperature {calibrated.temperature:.2f}; out-of-fold "
            f"expected calibration error {calibrated.ece_before:.3f} before and {calibrated.ece_after:.3f} "
            f"after (cross-fitted)." if calibrated else ""),

@@ -7,9 +7,13 @@ from sendclf.tables import headline_table, per_class_table, to_markdown
 
 
 def headline_columns(results: TrainingResults, ci_label: str) -> list[tuple[str, dict]]:
-    """This model and the majority reference, each labelled with `ci_label` ("(95% CI)", "[95% CI]")."""
-    return [(f"{results.model} {ci_label}", results.scores.headline),
-            (f"majority class {ci_label}", results.reference.scores.headline)]
+    """This model and the majority reference in CV, and the model on the written dev set, each labelled
+    with `ci_label` ("(95% CI)", "[95% CI]")."""
+    columns = [(f"{results.model} {ci_label}", results.scores.headline),
+               (f"majority class {ci_label}", results.reference.scores.headline)]
+    if results.dev:
+        columns.append((f"dev set of {results.dev.n_sentences} {ci_label}", results.dev.scores.headline))
+    return columns
 
 
 def portability(hardware: dict[str, str]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 
@@ -80,6 +80,8 @@ class ModelRow:
     n_sentences: int
     headline: dict[str, Figure]
     seconds: Seconds
+    dev: dict[str, Figure] | None = None  # on the written dev set, where the model was scored on one
+    n_dev: int | None = None
 
 
 @dataclass
@@ -117,6 +119,7 @@ class Comparison:
     theme_support: dict[str, int]
     theme_f1: dict[str, dict[str, float | None]]  # model name -> theme -> F1, None where no gold sentence
     warnings: list[str]
+    dev_differences: list[Difference] = field(default_factory=list)  # paired, on the written dev set
 
 
 def paired_bootstrap(gold: Targets, a: OutOfFold, b: OutOfFold, *, samples: int, level: float,
@@ -191,13 +194,17 @@ def compare(models: dict[str, TrainingResults], config: EvalConfig) -> Compariso
     if reference.out_of_fold is not None:  # first, so each difference reads "model - reference"
         entries.insert(0, _Entry(REFERENCE_NAME, reference.scores, reference.out_of_fold))
     differences = [d for a, b in combinations(entries, 2) if (d := _difference(a, b, config, warnings))]
+    dev_entries = [_Entry(name, m.dev.scores, m.dev.predictions) for name, m in models.items() if m.dev]
+    dev_differences = [d for a, b in combinations(dev_entries, 2)
+                       if (d := _difference(a, b, config, warnings))]
 
     theme_ids = first.theme_ids
     support = {t: first.scores.themes[t].support for t in theme_ids}
     sources = {**{name: m.scores for name, m in models.items()}, REFERENCE_NAME: reference.scores}
     theme_f1 = {name: {t: _theme_f1(scores, t) for t in theme_ids} for name, scores in sources.items()}
     return Comparison(
-        models=[ModelRow(name, m.model, m.n_sentences, m.scores.headline, m.seconds)
+        models=[ModelRow(name, m.kind, m.n_sentences, m.scores.headline, m.seconds,
+                         m.dev.scores.headline if m.dev else None, m.dev.n_sentences if m.dev else None)
                 for name, m in models.items()],
         reference=ReferenceRow(REFERENCE_NAME, reference.scores.headline),
         metrics=list(HEADLINE),
@@ -206,6 +213,7 @@ def compare(models: dict[str, TrainingResults], config: EvalConfig) -> Compariso
         theme_support=support,
         theme_f1=theme_f1,
         warnings=warnings,
+        dev_differences=dev_differences,
     )
 
 
@@ -225,6 +233,16 @@ def headline_table(comparison: Comparison) -> Table:
     return tables.headline_table(_columns(comparison)).transposed("model")
 
 
+def dev_table(comparison: Comparison) -> Table | None:
+    """The headline figures on the written dev set: the second signal beside the seed CV."""
+    rows = [(row.name, row.dev) for row in comparison.models if row.dev]
+    return tables.headline_table(rows).transposed("model") if rows else None
+
+
+def dev_size(comparison: Comparison) -> int:
+    return max((row.n_dev or 0) for row in comparison.models)
+
+
 def pair_table(comparison: Comparison, diff: Difference) -> Table:
     """One pair's paired-bootstrap difference per headline metric; the rows whose CI excludes 0 marked."""
     figures = [diff.metrics[key] for key in comparison.metrics]
@@ -236,10 +254,10 @@ def pair_table(comparison: Comparison, diff: Difference) -> Table:
                  [f.excludes_zero for f in figures])
 
 
-def difference_table(comparison: Comparison) -> Table:
+def difference_table(comparison: Comparison, differences: list[Difference] | None = None) -> Table:
     """Every pair's `pair_table` in one table, the difference and its CI in one cell."""
     rows, marked = [], []
-    for diff in comparison.differences:
+    for diff in comparison.differences if differences is None else differences:
         pair = pair_table(comparison, diff)
         label = f"{diff.b} − {diff.a} (n={diff.n_sentences})"
         rows += [(label, metric, f"{value} {ci}", excludes) for metric, value, ci, excludes in pair.rows]
@@ -279,7 +297,16 @@ def to_markdown(comparison: Comparison) -> str:
     ]
     if comparison.differences:
         sections.append(tables.to_markdown(difference_table(comparison)))
-    sections += ["## Per-theme F1", tables.to_markdown(theme_table(comparison))]
+    dev = dev_table(comparison)
+    if dev is not None:
+        sections += [f"## The written dev set ({dev_size(comparison)} sentences, {ci})",
+                     "Written apart from every training batch, by another writer and brief; never trained or "
+                     "tuned on. Each model's final fit, calibrated.",
+                     tables.to_markdown(dev)]
+        if comparison.dev_differences:
+            sections += ["Paired differences on the dev set:",
+                         tables.to_markdown(difference_table(comparison, comparison.dev_differences))]
+    sections += ["## Per-theme F1 (seed CV)", tables.to_markdown(theme_table(comparison))]
     if comparison.warnings:
         sections += ["## Warnings", "\n".join(f"- {w}" for w in comparison.warnings)]
     return "\n\n".join(sections) + "\n"
@@ -297,6 +324,11 @@ def terminal_tables(comparison: Comparison) -> list[tuple[Table, Collection[int]
     headline = tables.headline_table(columns, between="\n", title=title)
     result = [(headline, range(len(columns) + 1))]
     result += [(pair_table(comparison, diff), (0, 2)) for diff in comparison.differences]
+    rows = [(row.name, row.dev) for row in comparison.models if row.dev]
+    if rows:
+        title = f"Written dev set, {dev_size(comparison)} sentences [{ci_label(comparison)}]"
+        result.append((tables.headline_table(rows, between="\n", title=title), range(len(rows) + 1)))
+        result += [(pair_table(comparison, diff), (0, 2)) for diff in comparison.dev_differences]
     return result + [(theme_table(comparison), (0,))]
 
 

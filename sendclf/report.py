@@ -210,7 +210,14 @@ def index_html(comparison: comparing.Comparison, confusion_files: dict[str, str]
     ]
     if differences.rows:
         parts.append(to_html(differences))
-    parts += ["<h2>Per-theme F1</h2>", to_html(comparing.theme_table(comparison)),
+    dev = comparing.dev_table(comparison)
+    if dev is not None:
+        parts += [f"<h2>The written dev set ({comparing.dev_size(comparison)} sentences, {ci})</h2>",
+                  "<p class=note>Written apart from every training batch, by another writer and brief; never "
+                  "trained or tuned on. Each model's final fit, calibrated.</p>", to_html(dev)]
+        if comparison.dev_differences:
+            parts.append(to_html(comparing.difference_table(comparison, comparison.dev_differences)))
+    parts += ["<h2>Per-theme F1 (seed CV)</h2>", to_html(comparing.theme_table(comparison)),
               _figure(THEME_F1_FILE, "Per-theme F1 of every model, out-of-fold"),
               "<h2>Polarity confusion matrices</h2><div class=figures>",
               *(_figure(src, f"{name}: polarity confusion matrix") for name, src in confusion_files.items()),

@@ -61,3 +61,24 @@ def test_set_overrides_are_checked_like_the_config_file(tmp_path, trainable_seed
         train("tfidf", out_dir=tmp_path / "m", seeds=trainable_seeds, quiet=True, settings=["nonsense=1"])
     with pytest.raises(SendclfError, match="expected key=value"):
         train("tfidf", out_dir=tmp_path / "m", seeds=trainable_seeds, quiet=True, settings=["theme_c"])
+
+
+def test_the_dev_set_scores_the_final_model_and_never_trains_it(tmp_path, trainable_seeds):
+    from sendclf.compare import compare, load_eval_config, to_markdown
+
+    (trainable_seeds / "dev").mkdir()
+    rows = [{"id": f"d-{i}", "text": text, "polarity": polarity, "themes": [theme], "register": "news",
+             "area": "Invented"}
+            for i, (text, polarity, theme) in enumerate([
+                ("Children wait two years for CAMHS in Invented.", "weakness", "health_access"),
+                ("Outcomes in the early years are strong in Invented.", "strength", "outcomes"),
+                ("Inspectors visited Invented in March.", "neutral", "other")])]
+    (trainable_seeds / "dev" / "dev.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    metrics = train("tfidf", out_dir=tmp_path / "m", seeds=trainable_seeds, quiet=True)
+    assert metrics.n_written == 0 and len(metrics.out_of_fold) == 18  # not trained on, not in the CV
+    assert metrics.dev.n_sentences == 3 and [r.id for r in metrics.dev.predictions] == ["d-0", "d-1", "d-2"]
+    model = load_model(tmp_path / "m")
+    assert [r.polarity for r in metrics.dev.predictions] == [p.polarity for p in model.predict(
+        [r["text"] for r in rows])]
+    assert "dev set of 3" in (tmp_path / "m" / "README.md").read_text()
+    assert "## The written dev set (3 sentences" in to_markdown(compare({"m": metrics}, load_eval_config()))

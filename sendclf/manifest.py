@@ -52,6 +52,7 @@ def retrain_command(directory: Path, kind: str | None = None) -> str:
         names = []
     if directory.parent.name == MEMBERS_DIR and (directory.parent.parent / MANIFEST_FILE).is_file():
         directory, kind = directory.parent.parent, None  # an ensemble's member: rebuild the ensemble
+    kind = kind or _saved_kind(directory)
     name = directory.name if directory.name in names else kind if kind in names else None
     if name is None:
         return "make train"
@@ -141,7 +142,6 @@ def verify(directory: Path, kind: str | None = None) -> dict:
     is hashed) of other contents than its manifest says; a folder without a manifest predates them."""
     path = directory / MANIFEST_FILE
     if not path.is_file():
-        kind = kind or _saved_kind(directory)
         raise SendclfError(f"{directory}: no {MANIFEST_FILE}, so saved by an older version of sendclf (or "
                            f"not completely copied): retrain it with `{retrain_command(directory, kind)}`")
     manifest = _read(directory, kind)

@@ -88,7 +88,7 @@ def test_every_damaged_or_missing_file_is_one_line_naming_it(request, tmp_path, 
             load_model(folder)
         message = str(raised.value)
         assert Path(name).name in message and "\n" not in message, message
-        assert "retrain" in message
+        assert f"retrain it with `sendclf train {kind} --out {folder}`" in message
         assert_cli_one_line(folder, tmp_path, Path(name).name)
 
 

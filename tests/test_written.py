@@ -88,3 +88,18 @@ def test_no_written_sentence_paraphrases_a_seed_sentence(written):
     close = [(written[i][1].id, round(float(similarity[i].max()), 3)) for i in np.flatnonzero(
         similarity.max(axis=1) >= NEAR)]
     assert close == []
+
+
+def test_the_dev_set_is_apart_from_every_training_sentence(written, labels):
+    """No dev sentence is a training sentence or shares a run of 8 words with a seed one, and no dev file is
+    ever read as training data."""
+    from sendclf.data import DEV_DIR
+
+    dev = read_written(labels, SEEDS, (DEV_DIR,))
+    assert len(dev) >= 600
+    training = {r.text.strip().lower() for _, r in written}
+    training |= {r.text.strip().lower() for r in read_label_records(SEEDS / "labels.jsonl")}
+    assert [r.id for _, r in dev if r.text.strip().lower() in training] == []
+    seed_runs = set().union(*(runs(r.text) for r in read_label_records(SEEDS / "labels.jsonl")))
+    assert [r.id for _, r in dev if runs(r.text) & seed_runs] == []
+    assert not {r.id for _, r in dev} & {r.id for _, r in written}

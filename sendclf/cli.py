@@ -89,6 +89,7 @@ def train(
                                            "so an ensemble reuses its members' shared stages."),
     config: Path | None = typer.Option(None, help="Config YAML (default configs/<model>.yaml); one model."),
     out: Path | None = typer.Option(None, help="Model directory (default models/<model>); one model."),
+    models_dir: Path = typer.Option(MODELS, "--models-dir", help="Write each model to DIR/<model>."),
     seeds: Path = typer.Option(SEEDS, help="Folder with articles.yaml, articles/ and labels.jsonl."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
     set_: list[str] = typer.Option([], "--set", help="Override a config key: --set epochs=3 (repeatable)."),
@@ -101,8 +102,10 @@ def train(
     if len(names) > 1 and (config or out):
         raise SendclfError("--config and --out name one model's files: train one model at a time with them")
     for name in names:
-        metrics = run(name, config, out, seeds=seeds, quiet=quiet, settings=set_, written_corpus=written)
-        print_metrics(metrics, out or MODELS / name)
+        directory = out or models_dir / name
+        metrics = run(name, config, directory, seeds=seeds, quiet=quiet, settings=set_,
+                      written_corpus=written)
+        print_metrics(metrics, directory)
 
 
 @app.command()

@@ -73,9 +73,38 @@ def to_html(table: Table) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def to_rich(table: Table, no_wrap: Collection[int] = (0,)):
+class Unabridged:
+    """A rich renderable that, printed anywhere but a terminal (a file, a pipe), is drawn at its natural
+    width: a table too wide for the 80 (or 120) columns a console assumes off a terminal is never cut to
+    `…`. The console is widened to match, or it would crop the long lines itself; a file has no edge. On a
+    terminal the table fits the screen as usual."""
+
+    def __init__(self, renderable):
+        self.renderable = renderable
+
+    def __rich_console__(self, console, options):
+        if not console.is_terminal:
+            from rich.measure import Measurement
+
+            needed = Measurement.get(console, options.update_width(UNLIMITED_WIDTH), self.renderable).maximum
+            if needed > options.max_width:
+                console.width = max(console.width, needed)
+                options = options.update_width(needed)
+        yield from console.render(self.renderable, options)
+
+    def __rich_measure__(self, console, options):
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.renderable)
+
+
+UNLIMITED_WIDTH = 10_000  # characters: wide enough to measure any table's natural width
+
+
+def to_rich(table: Table, no_wrap: Collection[int] = (0,)) -> Unabridged:
     """A rich table: the first column left-aligned, figures right-aligned; the columns in `no_wrap` never
-    wrap. Every text is shown as written (never read as rich markup)."""
+    wrap. Every text is shown as written (never read as rich markup). Printed to a file or a pipe, no cell
+    or header is cut short (`Unabridged`)."""
     from rich.markup import escape
     from rich.table import Table as RichTable
 
@@ -85,4 +114,4 @@ def to_rich(table: Table, no_wrap: Collection[int] = (0,)):
     for i, row in enumerate(table.rows):
         rich.add_row(*(escape(str(c)) for c in row),
                      style="bold" if table.marked and table.marked[i] else None)
-    return rich
+    return Unabridged(rich)

@@ -10,10 +10,10 @@ REFERENCE = {key: Figure(0.25, (0.2, 0.3)) for key in HEADLINE}
 COLUMNS = [("tfidf", HEADLINE), ("majority class", REFERENCE)]
 
 
-def shown(rich_table, width: int = 120) -> str:
-    console = Console(width=width, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+def shown(rich_table, width: int = 120, terminal: bool = True) -> str:
+    console = Console(width=width, record=True, file=open("/dev/null", "w"), force_terminal=terminal)  # noqa: SIM115
     console.print(rich_table)
-    return console.export_text()
+    return console.export_text(styles=False)
 
 
 def test_headline_rows_are_metrics_and_columns_are_models():
@@ -53,3 +53,18 @@ def test_rich_shows_markup_as_text_and_wraps_only_where_allowed():
     narrow = Table(["metric", "value"], [("polarity accuracy", "0.800 [0.70, 0.85]")])
     assert "polarity accuracy" in shown(to_rich(narrow, no_wrap=(0,)), width=30)
     assert "polarity accuracy" not in shown(to_rich(narrow, no_wrap=()), width=24)
+
+
+def test_rich_off_a_terminal_never_cuts_a_header_or_a_cell():
+    """Written to a file or a pipe (no terminal), a table too wide for the console is printed whole."""
+    themes = ["health_access", "ehc_plans", "local_offer", "joint_working", "identification", "coproduction"]
+    table = Table(["model", *themes], [("tfidf", *("0.800 [0.70, 0.85]" for _ in themes))])
+    on_screen = shown(to_rich(table, no_wrap=range(7)), width=60)
+    assert "…" in on_screen  # a terminal still fits the screen
+    in_file = shown(to_rich(table, no_wrap=range(7)), width=60, terminal=False)
+    assert "…" not in in_file
+    for theme in themes:
+        assert theme in in_file
+    assert in_file.count("0.800 [0.70, 0.85]") == len(themes)
+    narrow = Table(["metric", "value"], [("polarity accuracy", "0.800")])
+    assert max(map(len, shown(to_rich(narrow), width=120, terminal=False).splitlines())) < 40  # no padding

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 
+THREADS_ENV = "SENDCLF_THREADS"  # threads one sendclf job may use; unset = every core it may use
 # Instruction sets that decide how fast the models run, fastest first.
 ISA_FLAGS = ("amx_bf16", "avx512_bf16", "avx512_vnni", "avx512f", "avx2")
 
@@ -24,3 +25,18 @@ def cpu_description() -> str:
         pass
     best = next((flag for flag in ISA_FLAGS if flag in flags), "unknown ISA")
     return f"{name}, {len(os.sched_getaffinity(0))} cores, {best}"
+
+
+def cpu_threads(setting: int = 0) -> int:
+    """Threads for one job: a config's own setting, else $SENDCLF_THREADS, else every core this process may
+    use. Two jobs sharing 2 cores run fastest with SENDCLF_THREADS=1 each (README: two jobs at once)."""
+    if setting > 0:
+        return setting
+    value = os.environ.get(THREADS_ENV, "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            from sendclf.errors import SendclfError
+
+            raise SendclfError(f"{THREADS_ENV}={value!r}: give a whole number of threads, at least 1")
+        return int(value)
+    return len(os.sched_getaffinity(0))

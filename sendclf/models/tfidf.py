@@ -152,10 +152,11 @@ class TfidfClassifier(Classifier):
     def _fit_themes(self, x, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One binary regression per theme, side by side on the cores (liblinear releases the GIL: 1.5x
         on 2 cores); a theme never or always seen gets a constant probability."""
-        import os
         from concurrent.futures import ThreadPoolExecutor
 
         from sklearn.linear_model import LogisticRegression
+
+        from sendclf.machine import cpu_threads
 
         n_themes = y.shape[1]
         w = np.zeros((n_themes, x.shape[1]), dtype=np.float32)
@@ -172,7 +173,7 @@ class TfidfClassifier(Classifier):
             lr.fit(x, y[:, t])
             w[t], b[t] = lr.coef_[0], lr.intercept_[0]
 
-        with ThreadPoolExecutor(len(os.sched_getaffinity(0))) as pool:
+        with ThreadPoolExecutor(cpu_threads()) as pool:
             list(pool.map(fit_one, range(n_themes)))
         return w, b
 

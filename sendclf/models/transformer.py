@@ -19,7 +19,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 from sendclf.config import to_dict
 from sendclf.encoders import resolve_encoder
 from sendclf.errors import SendclfError
+from sendclf.machine import cpu_threads
 from sendclf.models.base import Classifier, Targets, softmax
 
 ENCODER_DIR = "encoder"  # encoder weights (safetensors), its config and the tokenizer files
@@ -44,7 +44,7 @@ RUNTIMES = ("onnx-int8", "torch")
 class TransformerConfig:
     encoder: str | None = "all-MiniLM-L6-v2"  # (or null), all-mpnet-base-v2, or a local model folder
     seed: int = 13
-    threads: int = 0  # CPU threads; 0 = every core this process may use
+    threads: int = 0  # CPU threads; 0 = $SENDCLF_THREADS if set, else every core this process may use
     device: Literal["auto", "cpu", "cuda"] = "auto"  # where torch trains: auto = CUDA if present
     max_length: int = 128  # tokens per sentence, longer ones are truncated
     batch_size: int = 32
@@ -98,7 +98,7 @@ class OnnxEmbedder:
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(encoder_dir / ONNX_FILE), options,
                                             providers=["CPUExecutionProvider"])
-        self.workers = workers or len(os.sched_getaffinity(0))
+        self.workers = cpu_threads(workers)
         self.width = self.session.get_outputs()[0].shape[-1]
 
     def _one(self, ids: list[int]) -> np.ndarray:

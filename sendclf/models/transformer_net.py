@@ -25,6 +25,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from sendclf.errors import SendclfError
+from sendclf.machine import cpu_threads
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -74,7 +75,7 @@ def resolve_precision(precision: str, device: str) -> str:
 def torch_session(threads: int, seed: int | None = None):
     """Fixed thread count and deterministic kernels (and a seed), restored afterwards."""
     old_threads, old_deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
-    torch.set_num_threads(threads or len(os.sched_getaffinity(0)))
+    torch.set_num_threads(cpu_threads(threads))
     torch.use_deterministic_algorithms(True)
     if seed is not None:
         torch.manual_seed(seed)

@@ -7,6 +7,8 @@ The model's own heavy libraries are imported only when it is loaded: the TF-IDF 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,12 @@ FINDINGS = ("weakness", "strength")
 
 CHUNK_SIZE = 256  # sentences per call to the model: the unit of progress
 PROGRESS_MIN_SENTENCES = 500  # fewer finish in a blink; a bar would only flicker
+UNSURE_BELOW = 0.6  # a calibrated top polarity score under this marks the sentence's label as unsure
+
+
+def is_unsure(polarity: str, polarity_scores: dict[str, float]) -> bool:
+    """Whether the model's chosen polarity scored under UNSURE_BELOW (after temperature scaling)."""
+    return polarity_scores[polarity] < UNSURE_BELOW
 
 
 @dataclass
@@ -38,6 +46,10 @@ class SentenceResult:
     themes: list[str]
     theme_scores: dict[str, float]
     evidence: dict | None = None  # nearest labelled training sentences (and TF-IDF's n-grams)
+
+    @property
+    def unsure(self) -> bool:
+        return is_unsure(self.polarity, self.polarity_scores)
 
     def record(self) -> dict:
         """The public per-sentence schema (JSONL, JSON): exactly these keys, in this order."""
@@ -100,6 +112,13 @@ class Run:
     thresholds: dict[str, float]
     documents: list[DocumentResult] = field(default_factory=list)
     areas: dict[str, str] = field(default_factory=dict)  # document source -> area, from a manifest
+    titles: dict[str, str] = field(default_factory=dict)  # document source -> title (`document_titles`)
+
+    def title(self, doc: DocumentResult) -> str:
+        return self.titles.get(doc.source) or Path(doc.source).name or doc.source
+
+    def area(self, doc: DocumentResult) -> str | None:
+        return self.areas.get(str(Path(doc.source).resolve()))
 
     @property
     def n_sentences(self) -> int:
@@ -242,6 +261,144 @@ def classify(model, documents: list[Document], model_name: str = "", console=Non
         summary = summarise(sentences, model.labels)
         run.documents.append(DocumentResult(doc.source, doc.kind, sentences, summary))
     return run
+
+
+# ---- document titles -------------------------------------------------------------------------------
+
+TITLE_MAX_CHARS = 90  # a longer first line is shortened at a word, with an ellipsis
+HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+HTML_HEAD_BYTES = 65536  # where a page's <title> is looked for
+MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
+
+
+def shorten(text: str, limit: int = TITLE_MAX_CHARS) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–-") + "…"
+
+
+def manifest_titles(paths: Iterable[str]) -> dict[str, str]:
+    """Resolved file path -> title, from the `title` field of an `articles.yaml` beside the files (in a
+    folder given or its parent, as for areas); a manifest without titles gives none."""
+    import yaml
+
+    from sendclf.inputs import MANIFEST_NAME
+
+    titles = {}
+    for name in paths:
+        folder = Path(name)
+        if not folder.is_dir():
+            continue
+        for manifest in (folder / MANIFEST_NAME, folder.parent / MANIFEST_NAME):
+            try:
+                entries = yaml.safe_load(manifest.read_text(encoding="utf-8")) or []
+            except (OSError, yaml.YAMLError, UnicodeDecodeError):
+                continue  # a missing manifest has no titles; a broken one is reported by read_areas
+            for entry in entries if isinstance(entries, list) else []:
+                if isinstance(entry, dict) and entry.get("title") and entry.get("file"):
+                    file = (manifest.parent / str(entry["file"])).resolve()
+                    titles[str(file)] = shorten(str(entry["title"]))
+    return titles
+
+
+def page_title(path: Path) -> str | None:
+    """The <title> of a web page, if it has one."""
+    import html
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(HTML_HEAD_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    match = HTML_TITLE.search(head)
+    title = shorten(html.unescape(match.group(1))) if match else ""
+    return title or None
+
+
+def first_line(doc: Document) -> str | None:
+    """An article's first line (its heading, in a news story or a letter): the sentences of its first
+    paragraph."""
+    if doc.kind != "article" or not doc.items:
+        return None
+    first = [item.text for item in doc.items if item.paragraph == doc.items[0].paragraph]
+    return shorten(MARKDOWN_HEADING.sub("", " ".join(first))) or None
+
+
+def document_titles(documents: list[Document], paths: Iterable[str] = ()) -> dict[str, str]:
+    """Source -> a title for a reader: an `articles.yaml` title, a web page's <title>, else the article's
+    first line (a letter's first heading); sentence files (JSONL) keep their file name."""
+    from sendclf.inputs import HTML_SUFFIXES, STDIN_SOURCE
+
+    named = manifest_titles(paths)
+    titles = {}
+    for doc in documents:
+        path = Path(doc.source)
+        title = None
+        if doc.source != STDIN_SOURCE:
+            title = named.get(str(path.resolve()))
+            if title is None and path.suffix.lower() in HTML_SUFFIXES:
+                title = page_title(path)
+        title = title or first_line(doc)
+        if title:
+            titles[doc.source] = title
+    return titles
+
+
+# ---- the Python API: sendclf.load_model(...).classify([...]) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One classified sentence, as `Model.classify` returns it."""
+
+    text: str
+    polarity: str  # a polarity id: weakness, strength or neutral
+    polarity_scores: dict[str, float]  # calibrated, summing to 1, by polarity id
+    themes: list[str]  # theme ids, most likely first
+    theme_scores: dict[str, float]  # independent probabilities, by theme id
+    unsure: bool  # the top polarity score is under UNSURE_BELOW: check this one by hand
+    evidence: dict | None = None  # {"nearest": [...]} (and TF-IDF's {"ngrams": [...]}), if asked for
+
+
+class Model:
+    """A trained model for Python callers (`sendclf.load_model`): `classify(texts)` labels sentences."""
+
+    def __init__(self, classifier, directory: Path):
+        self.classifier = classifier
+        self.directory = directory
+        self.name = directory.name
+        self.kind: str = classifier.kind
+        self.labels: LabelSet = classifier.labels
+
+    def __repr__(self) -> str:
+        return f"<sendclf model {self.name!r} ({self.kind}) from {self.directory}>"
+
+    def theme_name(self, theme_id: str) -> str:
+        """The label set's name for a theme id ("ehc_plans" -> "Education, health and care plans")."""
+        return {label.id: label.name for label in self.labels.themes}.get(theme_id, theme_id)
+
+    def classify(self, texts: Iterable[str], evidence: bool = True) -> list[Row]:
+        """One `Row` per sentence, in order; `evidence` adds the most similar labelled training sentences."""
+        if isinstance(texts, str):
+            raise TypeError("classify takes a list of sentences, not one string: model.classify([text])")
+        texts = list(texts)
+        if not all(isinstance(t, str) for t in texts):
+            raise TypeError("classify takes a list of strings")
+        return [Row(text, p.polarity, p.polarity_scores, p.themes, p.theme_scores,
+                    is_unsure(p.polarity, p.polarity_scores), found)
+                for text, (p, found) in zip(texts, predict_all(self.classifier, texts, evidence=evidence),
+                                            strict=True)]
+
+
+def load_model(model: str | os.PathLike | None = None, threshold: float | None = None) -> Model:
+    """A trained model by name ("tfidf", "transformer", ...) or directory, resolved and loaded exactly as
+    `sendclf classify --model` does (every failure is a SendclfError); by default the most accurate
+    trained one. `threshold` replaces every theme's tuned threshold, as `--threshold` does."""
+    directory = resolve_model_dir(None if model is None else os.fspath(model))
+    classifier = load(directory)
+    set_threshold(classifier, parse_threshold(None if threshold is None else str(threshold)))
+    return Model(classifier, directory)
 
 
 # ---- writing ---------------------------------------------------------------------------------------

@@ -204,7 +204,8 @@ def classify(
         help=MODEL_HELP),
     fmt: str | None = typer.Option(
         None, "--format", "-f", show_default=False,
-        help="table, jsonl, csv, json or html (default: from the --output suffix, else table)."),
+        help="table, jsonl, csv, json, html or parquet (default: from the --output suffix, else table); "
+             "parquet needs --output."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here (atomically), not stdout."),
     threshold: str | None = typer.Option(
         None, metavar="X", help="One threshold (0-1) for every theme instead of the model's own."),
@@ -220,10 +221,20 @@ def classify(
 
     from sendclf import classify as lib
     from sendclf import inputs
-    from sendclf.atomic import write_text
-    from sendclf.render import DEFAULT_WIDTH, EVIDENCE_FORMATS, SUMMARY_FORMATS, render, resolve_format
+    from sendclf.atomic import write_file, write_text
+    from sendclf.render import (
+        BINARY_FORMATS,
+        DEFAULT_WIDTH,
+        EVIDENCE_FORMATS,
+        SUMMARY_FORMATS,
+        render,
+        resolve_format,
+    )
 
     fmt = resolve_format(fmt, output)
+    if fmt in BINARY_FORMATS and output is None:
+        raise SendclfError(f"--format {fmt} writes a binary file: name it with --output, e.g. "
+                           f"-o results.{fmt}")
     theme_threshold = lib.parse_threshold(threshold)
     if not paths and sys.stdin.isatty():
         raise SendclfError("no input: give a PATH (article, web page, letter, .jsonl or folder) or pipe "
@@ -241,16 +252,19 @@ def classify(
     if summary and fmt not in SUMMARY_FORMATS:
         raise SendclfError(f"--summary works with --format {', '.join(SUMMARY_FORMATS)}, not {fmt}")
     with_evidence = (fmt in EVIDENCE_FORMATS and not summary) if evidence is None else evidence
-    run = lib.classify(classifier, documents, model or model_dir.name, console=progress,
-                       evidence=with_evidence)
+    run = lib.classify(classifier, documents, model_dir.name, console=progress, evidence=with_evidence)
     run.areas = inputs.read_areas(paths or [])
+    run.titles = lib.document_titles(documents, paths or [])
     to_terminal = output is None and out.is_terminal
     text = render(run, fmt, width=out.width if to_terminal else DEFAULT_WIDTH, color=to_terminal,
                   summary=summary)
     if output is None:
         lib.write_stdout(text)
     else:
-        write_text(output, text)
+        if isinstance(text, bytes):
+            write_file(output, lambda temp: temp.write_bytes(text))
+        else:
+            write_text(output, text)
         err.print(f"wrote {run.n_sentences} sentences from {len(run.documents)} document(s) to "
                   f"{escape(str(output))}", highlight=False, soft_wrap=True)
 

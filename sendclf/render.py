@@ -12,15 +12,17 @@ import io
 import json
 from pathlib import Path
 
-from sendclf.classify import FINDINGS, DocumentResult, Run, SentenceResult, Summary
+from sendclf.classify import FINDINGS, UNSURE_BELOW, DocumentResult, Run, SentenceResult, Summary
 from sendclf.errors import SendclfError
 from sendclf.style import stylesheet
+from sendclf.tables import Unabridged
 
-FORMATS = ("table", "jsonl", "csv", "json", "html")
+FORMATS = ("table", "jsonl", "csv", "json", "html", "parquet")
+BINARY_FORMATS = ("parquet",)  # written to a file only (--output), never to a terminal or a pipe
 DEFAULT_FORMAT = "table"
 EVIDENCE_FORMATS = ("jsonl", "json", "html")  # formats that show evidence unless told not to
 DEFAULT_WIDTH = 120  # table width when not printing to a terminal (files, pipes)
-SCORE_DIGITS = 2  # shown in the table and the HTML tooltips; the data formats keep the model's rounding
+SCORE_DIGITS = 2  # shown in the table and the HTML page; the data formats keep the model's rounding
 THEME_SEPARATOR = ";"  # between themes in a CSV cell
 
 # Terminal styles and HTML colours (background, accent) per polarity id; unknown ids get the neutral look.
@@ -45,20 +47,24 @@ def resolve_format(fmt: str | None, output: Path | None = None) -> str:
 SUMMARY_FORMATS = ("table", "csv", "json")  # formats that can show the overview alone (--summary)
 
 
-def render(run: Run, fmt: str, width: int = DEFAULT_WIDTH, color: bool = False, summary: bool = False) -> str:
-    """`run` in format `fmt` (one of FORMATS); `width` and `color` only matter to the table. With
-    `summary`, only the overview across documents (documents or areas x themes)."""
+def render(run: Run, fmt: str, width: int = DEFAULT_WIDTH, color: bool = False, summary: bool = False
+           ) -> str | bytes:
+    """`run` in format `fmt` (one of FORMATS): text, or bytes for the BINARY_FORMATS; `width` and `color`
+    only matter to the table. With `summary`, only the overview across documents (documents or areas x
+    themes)."""
     if summary:
         if fmt not in SUMMARY_FORMATS:
             raise SendclfError(f"--summary works with {', '.join(SUMMARY_FORMATS)}, not {fmt}")
         if fmt == "table":
-            return _console_text(lambda console: console.print(_overview_table(run)), width, color)
+            return _console_text(lambda console: console.print(Unabridged(_overview_table(run))), width,
+                                 color)
         if fmt == "csv":
             return overview_csv(run)
         return json.dumps(run.overview().to_dict(), indent=2) + "\n"
     if fmt == "table":
         return to_table(run, width, color)
-    return {"jsonl": to_jsonl, "csv": to_csv, "json": to_json, "html": to_html}[resolve_format(fmt)](run)
+    return {"jsonl": to_jsonl, "csv": to_csv, "json": to_json, "html": to_html,
+            "parquet": to_parquet}[resolve_format(fmt)](run)
 
 
 def overview_csv(run: Run) -> str:
@@ -84,16 +90,42 @@ def to_jsonl(run: Run) -> str:
     return "".join(json.dumps(s.record(), ensure_ascii=False) + "\n" for s in _sentences(run))
 
 
+def sentence_columns(run: Run) -> list[str]:
+    """The columns of the csv and parquet formats: the record, themes joined by `;`, one column per score."""
+    return ["id", "source", "text", "polarity", "themes", *(f"polarity:{p}" for p in run.labels.polarity_ids),
+            *(f"theme:{t}" for t in run.labels.theme_ids)]
+
+
+def sentence_rows(run: Run) -> list[list]:
+    polarities, themes = run.labels.polarity_ids, run.labels.theme_ids
+    return [[s.id, s.source, s.text, s.polarity, THEME_SEPARATOR.join(s.themes),
+             *(s.polarity_scores[p] for p in polarities), *(s.theme_scores[t] for t in themes)]
+            for s in _sentences(run)]
+
+
 def to_csv(run: Run) -> str:
     """One row per sentence: the record, themes joined by `;`, then one column per score."""
-    polarities, themes = run.labels.polarity_ids, run.labels.theme_ids
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["id", "source", "text", "polarity", "themes",
-                     *(f"polarity:{p}" for p in polarities), *(f"theme:{t}" for t in themes)])
-    for s in _sentences(run):
-        writer.writerow([s.id, s.source, s.text, s.polarity, THEME_SEPARATOR.join(s.themes),
-                         *(s.polarity_scores[p] for p in polarities), *(s.theme_scores[t] for t in themes)])
+    writer.writerow(sentence_columns(run))
+    writer.writerows(sentence_rows(run))
+    return buffer.getvalue()
+
+
+TEXT_COLUMNS = 5  # id, source, text, polarity, themes: strings; the score columns after them are float64
+
+
+def to_parquet(run: Run) -> bytes:
+    """The csv format's rows and columns as a Parquet file (for pandas, R, DuckDB): text columns are
+    strings, scores float64."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names, rows = sentence_columns(run), sentence_rows(run)
+    columns = [pa.array([row[i] for row in rows], type=pa.string() if i < TEXT_COLUMNS else pa.float64())
+               for i in range(len(names))]
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_arrays(columns, names=names), buffer)
     return buffer.getvalue()
 
 
@@ -142,7 +174,7 @@ def _overview_table(run: Run):
                   title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column(overview.row_kind, no_wrap=True)
     for theme in overview.themes:
-        table.add_column(theme, justify="right")
+        table.add_column(theme, justify="right", overflow="fold")  # on a narrow terminal: folded, not cut
     for row in overview.rows:
         cells = [overview.counts[row][t] for t in overview.themes]
         table.add_row(row, *("/".join(str(c[p]) for p in findings) if any(c.values()) else "·"
@@ -176,10 +208,10 @@ def _draw_table(console, run: Run, width: int) -> None:
             table.add_row(s.id if by_id else str(s.index),
                           Text(f"{s.polarity} {s.polarity_scores[s.polarity]:.{SCORE_DIGITS}f}", style=style),
                           "\n".join(s.themes), s.text)
-        console.print(Group(table, _summary_table(doc, run)))
+        console.print(Group(table, Unabridged(_summary_table(doc, run))))
         console.print()
     if len(run.documents) > 1:
-        console.print(_overview_table(run))
+        console.print(Unabridged(_overview_table(run)))
 
 
 def _summary_table(doc: DocumentResult, run: Run):
@@ -206,45 +238,119 @@ def _summary_table(doc: DocumentResult, run: Run):
 
 
 # ---- the HTML page (styled by style.css) -------------------------------------------------------------
+#
+# Written for readers, on a screen, a phone or paper: every sentence is a <details> row whose summary shows
+# its polarity, its themes by name and (marked) whether the model was unsure; opened, it shows every score
+# and the evidence. Nothing is only in a hover tooltip, and printing opens every row.
+
+THEME_ROWS = 5  # theme scores shown per sentence: the chosen themes, then the likeliest others up to this
+PAGE_SCRIPT = """<script>
+/* A link to a sentence (page.html#doc-0-3) opens its row. */
+const openTarget = () => { const row = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (row && row.tagName === "DETAILS") { row.open = true; row.scrollIntoView(); } };
+addEventListener("hashchange", openTarget); openTarget();
+/* Printing shows every sentence's scores and evidence; the rows a reader had open stay open after. */
+addEventListener("beforeprint", () => document.querySelectorAll("details:not([open])").forEach(d => {
+  d.dataset.printOpened = "1"; d.open = true; }));
+addEventListener("afterprint", () => document.querySelectorAll("details[data-print-opened]").forEach(d => {
+  delete d.dataset.printOpened; d.open = false; }));
+</script>"""
 
 
 def _colours(polarity: str) -> tuple[str, str]:
     return HTML_COLOURS.get(polarity, NEUTRAL_LOOK)
 
 
-def _tooltip(s: SentenceResult, names: dict[str, str]) -> str:
-    """Every score, chosen labels first: what a reader needs to judge one decision."""
-    polarity = " · ".join(f"{p} {v:.{SCORE_DIGITS}f}" for p, v in
-                          sorted(s.polarity_scores.items(), key=lambda kv: -kv[1]))
-    themes = "\n".join(f"{'✓' if t in s.themes else '  '} {names.get(t, t)} ({t}) {v:.{SCORE_DIGITS}f}"
-                       for t, v in sorted(s.theme_scores.items(), key=lambda kv: -kv[1]))
-    tip = f"{s.id}\npolarity: {polarity}\nthemes:\n{themes}"
+def _esc(text: object) -> str:
+    return html.escape(str(text))
+
+
+def _score(value: float) -> str:
+    return f"{value:.{SCORE_DIGITS}f}"
+
+
+def model_caption(run: Run) -> str:
+    """The model's name, once: its kind only when the name does not already say it (a custom folder)."""
+    return run.model if run.kind in run.model else f"{run.model} (a {run.kind} model)"
+
+
+def _polarity_chip(polarity: str, text: str | None = None) -> str:
+    background, accent = _colours(polarity)
+    return (f'<span class="chip" style="background:{background};color:{accent};border-color:{accent}">'
+            f"{_esc(text or polarity)}</span>")
+
+
+def _bar_rows(scores: list[tuple[str, float, bool]], accent: str, ticks: dict[str, float] | None = None
+              ) -> str:
+    """A row per (label, score, chosen): name, a bar as long as the score on a track of 1, the score; chosen
+    ones ticked and bold. `ticks` marks a threshold on a label's track."""
+    rows = []
+    for name, value, chosen in scores:
+        tick = (ticks or {}).get(name)
+        mark = "" if tick is None else f'<i class="tick" style="left:{round(100 * tick)}%"></i>'
+        meter = (f'<span class="track"><span class="fill" style="width:{round(100 * value)}%;'
+                 f'background:{accent}"></span>{mark}</span>')
+        rows.append(f'<tr class="{"chosen" if chosen else ""}"><td>{"✓ " if chosen else ""}{_esc(name)}'
+                    f'</td><td class="meter">{meter}</td><td class="n">{_score(value)}</td></tr>')
+    return f'<table class="scores">{"".join(rows)}</table>'
+
+
+def _why_html(s: SentenceResult, run: Run, names: dict[str, str]) -> str:
+    """Opened row: the polarity scores, the likeliest themes, and the evidence behind the labels."""
+    _, accent = _colours(s.polarity)
+    polarity_names = {label.id: label.name for label in run.labels.polarities}
+    polarity = _bar_rows([(polarity_names.get(p, p), v, p == s.polarity) for p, v in
+                          sorted(s.polarity_scores.items(), key=lambda kv: -kv[1])], accent)
+    ranked = sorted(s.theme_scores.items(), key=lambda kv: -kv[1])
+    shown = [(t, v) for i, (t, v) in enumerate(ranked) if t in s.themes or i < THEME_ROWS]
+    thresholds = {names.get(t, t): run.thresholds[t] for t, _ in shown if t in run.thresholds}
+    themes = _bar_rows([(names.get(t, t), v, t in s.themes) for t, v in shown], accent, thresholds)
+    top = _score(s.polarity_scores[s.polarity])
+    unsure = (f'<p class="unsure-note">Unsure: the top polarity score is {top}, '
+              f"under {_score(UNSURE_BELOW)}; check this label by hand.</p>" if s.unsure else "")
+    scores = (f'<div class="why-scores">{unsure}<h4>Polarity scores</h4>{polarity}'
+              f'<h4>Theme scores <span class="th">(top {len(shown)} of {len(ranked)}; '
+              f'<i class="tick key"></i> its threshold)</span></h4>{themes}</div>')
+    evidence = ""
     if s.evidence:
-        nearest = "\n".join(
-            f"  {n['similarity']:.2f} [{n['polarity']} · {', '.join(n['themes'])}] {n['text']}"
-            for n in s.evidence["nearest"])
-        tip += f"\nmost similar labelled sentences:\n{nearest}"
+        nearest = "".join(
+            f'<li><span class="sim">{n["similarity"]:.2f}</span> {_polarity_chip(n["polarity"])} '
+            f'{_esc(n["text"])} <span class="names">{_esc(" · ".join(names.get(t, t) for t in n["themes"]))}'
+            f"</span></li>" for n in s.evidence.get("nearest", []))
+        evidence = ('<div class="why-evidence"><h4>Most similar labelled training sentences '
+                    '<span class="th">(similarity)</span></h4>'
+                    f'<ol class="nearest">{nearest or "<li>none remembered</li>"}</ol>')
         if s.evidence.get("ngrams"):
-            tip += "\nwords behind the polarity: " + ", ".join(g["ngram"] for g in s.evidence["ngrams"])
-    return tip
+            grams = "".join(f'<span class="gram">{_esc(g["ngram"])} <small>{g["weight"]:.2f}</small></span>'
+                            for g in s.evidence["ngrams"])
+            evidence += (f'<h4>Words behind “{_esc(s.polarity)}” <span class="th">(TF-IDF weight)</span></h4>'
+                         f'<p class="grams">{grams}</p>')
+        evidence += "</div>"
+    return f'<div class="why">{scores}{evidence}</div>'
 
 
-def _sentence_html(s: SentenceResult, names: dict[str, str], no_theme: str, show_id: bool) -> str:
+def _sentence_html(s: SentenceResult, run: Run, names: dict[str, str], anchor: str, show_id: bool) -> str:
     background, accent = _colours(s.polarity)
-    tags = "".join(
-        f'<span class="tag{" other" if t == no_theme else ""}" style="color:{accent};border-color:{accent}" '
-        f'title="{html.escape(names.get(t, t))}: {s.theme_scores[t]:.{SCORE_DIGITS}f}">'
-        f"{html.escape(t)}</span>" for t in s.themes)
-    sid = f'<span class="sid">{html.escape(s.id)}</span>' if show_id else ""
-    return (f'{sid}<span class="s {html.escape(s.polarity)}" style="background:{background}" '
-            f'title="{html.escape(_tooltip(s, names))}">{html.escape(s.text)}{tags}</span>')
+    no_theme = run.labels.no_theme
+    tags = "".join(f'<span class="tag{" other" if t == no_theme else ""}">{_esc(names.get(t, t))}</span>'
+                   for t in s.themes)
+    unsure = '<span class="unsure-mark">unsure</span>' if s.unsure else ""
+    label = (f'<span class="pol" style="color:{accent};border-color:{accent}">{_esc(s.polarity)} '
+             f"{_score(s.polarity_scores[s.polarity])}</span>{unsure}")
+    sid = f'<span class="sid">{_esc(s.id)}</span> ' if show_id else ""
+    classes = f"sent {_esc(s.polarity)}{' unsure' if s.unsure else ''}"
+    return (f'<details class="{classes}" id="{anchor}"><summary>'
+            f'<span class="label">{label}</span>'
+            f'<span class="body">{sid}<span class="text" style="background:{background}">'
+            f'{_esc(s.text)}</span><span class="tags">{tags}</span></span></summary>'
+            f"{_why_html(s, run, names)}</details>")
 
 
-def _summary_html(summary: Summary, run: Run) -> str:
+def _summary_html(summary: Summary, run: Run, unsure: int) -> str:
     names = _theme_names(run)
     counts = "".join(
         f'<div class="count" style="background:{_colours(p)[0]};color:{_colours(p)[1]}">'
-        f"<b>{n}</b>{html.escape(p)}</div>" for p, n in summary.polarity.items())
+        f"<b>{n}</b>{_esc(p)}</div>" for p, n in summary.polarity.items())
     findings = _findings(run)
     most = max((c for t in summary.themes for c in t.counts.values()), default=0) or 1
     rows = []
@@ -253,86 +359,95 @@ def _summary_html(summary: Summary, run: Run) -> str:
                        f'background:{_colours(p)[1]}"></span>' for p in findings if theme.counts[p])
         cells = "".join(f'<td class="n" style="color:{_colours(p)[1]}">{theme.counts[p] or "·"}</td>'
                         for p in findings)
-        rows.append(f'<tr><td title="{html.escape(theme.theme)}">{html.escape(names[theme.theme])}<br>'
-                    f"{bars}</td>{cells}</tr>")
-    head = "".join(f'<th class="n">{html.escape(p)}</th>' for p in findings)
+        rows.append(f"<tr><td>{_esc(names.get(theme.theme, theme.theme))}<br>{bars}</td>{cells}</tr>")
+    head = "".join(f'<th class="n">{_esc(p)}</th>' for p in findings)
     body = "".join(rows) or f'<tr><td class="empty" colspan="{len(findings) + 1}">no findings</td></tr>'
+    unsure_line = (f'<p class="unsure-count"><span class="unsure-mark">unsure</span> {unsure} of '
+                   f"{summary.n_sentences}</p>" if unsure else "")
     return (f'<aside class="summary"><h3>{summary.n_sentences} sentences</h3>'
-            f'<div class="counts">{counts}</div>'
+            f'<div class="counts">{counts}</div>{unsure_line}'
             f"<h3>Themes of the findings</h3><table><tr><th>theme</th>{head}</tr>{body}</table></aside>")
 
 
 def _overview_html(run: Run) -> str:
-    """A heatmap of documents (or areas) x themes: red by weakness sentences, strength counts in green;
-    each row links to its document's page below."""
+    """A heatmap of documents (or areas) x themes, by name: red by weakness sentences, strength counts in
+    green; each row links to its document below."""
     overview, findings = run.overview(), _findings(run)
     names = _theme_names(run)
     most = max((overview.counts[r][t].get(findings[0], 0) for r in overview.rows for t in overview.themes),
                default=0) or 1
-    head = "".join(f'<th class="rot" title="{html.escape(names[t])}"><span>{html.escape(t)}</span></th>'
-                   for t in overview.themes)
+    head = "".join(f'<th class="rot"><span>{_esc(names.get(t, t))}</span></th>' for t in overview.themes)
     rows = []
     for row in overview.rows:
-        links = " ".join(f'<a href="#doc-{i}">{html.escape(Path(run.documents[i].source).name)}</a>'
-                         for i in overview.documents[row])
-        label = html.escape(row) if overview.row_kind == "area" else links
+        links = "".join(f'<a href="#doc-{i}">{_esc(run.title(run.documents[i]))}</a>'
+                        for i in overview.documents[row])
+        label = _esc(row) if overview.row_kind == "area" else links
         cells = []
         for t in overview.themes:
             c = overview.counts[row][t]
             weak, strong = c.get(findings[0], 0), c.get(findings[-1], 0)
             alpha = round(0.85 * weak / most, 2)
-            cells.append(f'<td class="heat" style="background:rgba(192,57,43,{alpha})" '
-                         f'title="{html.escape(row)} · {html.escape(names[t])}: {weak} {findings[0]}, '
-                         f'{strong} {findings[-1]}">{weak or ""}'
+            ink = ' class="heat dark"' if alpha > 0.45 else ' class="heat"'
+            cells.append(f'<td{ink} style="background:rgba(192,57,43,{alpha})">{weak or ""}'
                          f'{f"<sup>+{strong}</sup>" if strong else ""}</td>')
         extra = f'<td class="docs">{links}</td>' if overview.row_kind == "area" else ""
-        rows.append(f"<tr><th>{label}</th>{''.join(cells)}{extra}</tr>")
+        rows.append(f'<tr><th class="row">{label}</th>{"".join(cells)}{extra}</tr>')
     docs_head = "<th>documents</th>" if overview.row_kind == "area" else ""
     return (f'<section class="overview"><h2>Findings across {len(overview.rows)} {overview.row_kind}s</h2>'
-            f'<p class="meta">cell: {findings[0]} sentences (shade) and <sup>+{findings[-1]}</sup> sentences '
-            f"per theme; themes with most {findings[0]} sentences first</p>"
-            f'<table class="heatmap"><tr><th>{overview.row_kind}</th>{head}{docs_head}</tr>'
-            f"{''.join(rows)}</table></section>")
+            f'<p class="meta">Each cell: {findings[0]} sentences (the darker, the more) and '
+            f'<sup>+n</sup> {findings[-1]} sentences on that theme; themes with most {findings[0]} '
+            f'sentences first.</p><div class="scroll"><table class="heatmap"><thead><tr>'
+            f'<th class="corner">{overview.row_kind}</th>{head}{docs_head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div></section>")
 
 
 def _document_html(doc: DocumentResult, run: Run, index: int = 0) -> str:
     names = _theme_names(run)
     paragraphs: dict[int, list[str]] = {}
     for s in doc.sentences:
-        paragraphs.setdefault(s.paragraph, []).append(_sentence_html(s, names, run.labels.no_theme,
-                                                                       doc.kind == "sentences"))
-    article = "".join(f"<p>{' '.join(parts)}</p>" for parts in paragraphs.values())
-    return (f'<section class="doc" id="doc-{index}"><h2>{html.escape(doc.source)}</h2>'
-            f"<article>{article}</article>{_summary_html(doc.summary, run)}</section>")
+        paragraphs.setdefault(s.paragraph, []).append(
+            _sentence_html(s, run, names, f"doc-{index}-{s.index}", doc.kind == "sentences"))
+    sentences = "".join(f'<div class="para">{"".join(parts)}</div>' for parts in paragraphs.values())
+    area = run.area(doc)
+    meta = " · ".join([_esc(doc.source), *([f"area: {_esc(area)}"] if area else [])])
+    unsure = sum(s.unsure for s in doc.sentences)
+    return (f'<section class="doc" id="doc-{index}"><header class="doc-head"><h2>{_esc(run.title(doc))}</h2>'
+            f'<p class="meta">{meta}</p></header><div class="sentences">{sentences}</div>'
+            f"{_summary_html(doc.summary, run, unsure)}</section>")
 
 
 def to_html(run: Run) -> str:
-    """One self-contained page: each sentence highlighted by polarity and tagged with its themes."""
-    legend = "".join(f'<span class="s" style="background:{_colours(p)[0]};color:{_colours(p)[1]}">'
-                     f"{html.escape(p)}</span>" for p in run.labels.polarity_ids)
-    title = run.documents[0].source if len(run.documents) == 1 else f"{len(run.documents)} documents"
+    """One self-contained page: a row per sentence, highlighted by polarity and tagged with its themes by
+    name; each opens to its scores and evidence."""
+    legend = "".join(_polarity_chip(p) for p in run.labels.polarity_ids)
+    title = run.title(run.documents[0]) if len(run.documents) == 1 else f"{len(run.documents)} documents"
     documents = "".join(_document_html(doc, run, i) for i, doc in enumerate(run.documents))
     if len(run.documents) > 1:
         documents = _overview_html(run) + documents
+    unsure = sum(s.unsure for s in _sentences(run))
+    n_docs = len(run.documents)
     return f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>sendclf: {html.escape(title)}</title>
+<title>sendclf: {_esc(title)}</title>
 <style>
 {stylesheet()}</style>
 </head>
 <body>
 <main>
-<header>
+<header class="page-head">
 <h1>SEND inspection coverage, sentence by sentence</h1>
-<p class="meta">model {html.escape(run.model)} ({html.escape(run.kind)}) · {run.n_sentences} sentences in
-{len(run.documents)} document{"s" if len(run.documents) != 1 else ""} · hover a sentence for its scores</p>
-<p class="legend">{legend}</p>
+<p class="meta">Model {_esc(model_caption(run))} · {run.n_sentences} sentences in {n_docs}
+document{"s" if n_docs != 1 else ""} · {unsure} marked unsure</p>
+<p class="legend">{legend}<span class="unsure-mark">unsure</span> the top polarity score is under
+{_score(UNSURE_BELOW)}: check by hand. <span class="hint">Open a sentence (click, tap or Enter) for its
+scores and the labelled sentences most like it.</span></p>
 </header>
 {documents}
 </main>
+{PAGE_SCRIPT}
 </body>
 </html>
 """

@@ -303,3 +303,107 @@ def test_a_manifest_beside_the_folder_names_the_areas(model_dir, tmp_path):
     (tmp_path / "articles.yaml").write_text("- {id: a}\n")
     bad = classify(model_dir, folder, "-f", "csv", "--summary")
     assert bad.exit_code == 1 and "each entry needs file and area" in bad.output
+
+
+# ---- the progress bar: on stderr, when stderr is a terminal and the input is long ------------------------
+
+
+def test_progress_bar_appears_on_a_terminal_for_a_long_input(model_dir, tmp_path):
+    """stderr is a pseudo-terminal (as in a shell); stdout is a file, as when writing results."""
+    import pty
+
+    from sendclf.classify import PROGRESS_MIN_SENTENCES
+
+    many = tmp_path / "many.jsonl"
+    sentences = [TINY_DATA["weakness"][1][i % 3] for i in range(PROGRESS_MIN_SENTENCES + 1)]
+    many.write_text("".join(json.dumps({"text": t}) + "\n" for t in sentences))
+    main, replica = pty.openpty()
+    with open(tmp_path / "out.jsonl", "wb") as stdout:
+        done = subprocess.run([sys.executable, "-c", "from sendclf.cli import app; app()", "classify",
+                               "--model", str(model_dir), str(many), "-f", "jsonl", "--no-evidence"],
+                              stdin=subprocess.DEVNULL, stdout=stdout, stderr=replica,
+                              env={**os.environ, "TERM": "xterm", "COLUMNS": "100"}, timeout=120, check=False)
+    os.close(replica)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the terminal is closed once everything is read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    assert done.returncode == 0, shown.decode(errors="replace")
+    assert b"classifying" in shown and f"/{len(sentences)}".encode() in shown
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == len(sentences)
+
+
+def test_no_progress_bar_off_a_terminal_or_for_a_short_input(model_dir, inputs):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from sendclf import classify as lib
+
+    model = lib.load(model_dir)
+    screen = Console(file=StringIO(), force_terminal=True, width=80)
+    lib.predict_all(model, ["Waits are long."] * (lib.PROGRESS_MIN_SENTENCES - 1), screen)
+    assert screen.file.getvalue() == ""
+    lib.predict_all(model, ["Waits are long."] * lib.PROGRESS_MIN_SENTENCES, screen)
+    assert "classifying" in screen.file.getvalue()
+    result = classify(model_dir, inputs / "kent.txt", "-f", "jsonl")
+    assert result.stderr == ""
+
+
+# ---- parquet, titles and the model's name -------------------------------------------------------------
+
+
+def test_parquet_is_the_csv_as_a_file(model_dir, inputs, tmp_path):
+    import pyarrow.parquet as pq
+
+    target = tmp_path / "out.parquet"
+    result = classify(model_dir, inputs / "kent.txt", inputs / "s.jsonl", "-o", target)  # format from suffix
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(target)
+    rows = list(csv.DictReader(io.StringIO(classify(model_dir, inputs / "kent.txt", inputs / "s.jsonl",
+                                                    "-f", "csv").stdout)))
+    assert table.column_names == list(rows[0]) and table.num_rows == len(rows) == 5
+    assert table.column("id").to_pylist() == [r["id"] for r in rows]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_parquet_needs_an_output_file(model_dir, inputs):
+    assert_one_line_error(classify(model_dir, inputs / "kent.txt", "-f", "parquet"),
+                          "--format parquet writes a binary file", "--output")
+
+
+def test_html_titles_documents_from_their_text_and_names_the_model_once(model_dir, tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Waits grow in Northmoor\nWaiting times for therapy are too long.\n")
+    (folder / "b.md").write_text("# Easterby schools praised\n\nChildren achieve well in primary schools.\n")
+    (folder / "c.html").write_text("<html><head><title>Westvale &amp; the SEND review</title></head><body>"
+                                   "<article><p>Families wait far too long for an autism assessment in "
+                                   "Westvale, parents said on Tuesday.</p></article></body></html>")
+    (folder / "d.txt").write_text("Outcomes in the early years are strong.\n")
+    (tmp_path / "articles.yaml").write_text("- {id: d, file: articles/d.txt, area: South, "
+                                            "title: Southby report}\n")
+    page = classify(model_dir, folder, "-f", "html").stdout
+    for title in ("Waits grow in Northmoor", "Easterby schools praised", "Westvale &amp; the SEND review",
+                  "Southby report"):
+        assert f"<h2>{title}</h2>" in page
+    assert "Model tiny (a tfidf model) ·" in page and page.count("tiny") == 1 + page.count(str(model_dir))
+
+
+def test_document_titles_fall_back_to_the_file_name(tmp_path):
+    from sendclf import inputs as reading
+    from sendclf.classify import TITLE_MAX_CHARS, document_titles
+
+    (tmp_path / "s.jsonl").write_text('{"text": "Plans are late."}\n')
+    (tmp_path / "long.txt").write_text("word " * 60 + "\n")
+    documents = reading.read_documents([str(tmp_path / "s.jsonl"), str(tmp_path / "long.txt")])
+    titles = document_titles(documents, [str(tmp_path)])
+    assert str(tmp_path / "s.jsonl") not in titles  # sentences have no heading: the renderer shows the name
+    long = titles[str(tmp_path / "long.txt")]
+    assert long.endswith("…") and len(long) <= TITLE_MAX_CHARS + 1

@@ -6,9 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from sendclf.classify import DocumentResult, Run, SentenceResult, summarise
+from sendclf.classify import UNSURE_BELOW, DocumentResult, Run, SentenceResult, summarise
 from sendclf.errors import SendclfError
-from sendclf.render import FORMATS, render, resolve_format, to_csv, to_html, to_json, to_jsonl, to_table
+from sendclf.render import (
+    FORMATS,
+    render,
+    resolve_format,
+    to_csv,
+    to_html,
+    to_json,
+    to_jsonl,
+    to_parquet,
+    to_table,
+)
+from sendclf.style import stylesheet
 
 RECORD_KEYS = ["id", "source", "text", "polarity", "polarity_scores", "themes", "theme_scores"]
 ANSI = re.compile(r"\x1b\[")
@@ -90,16 +101,13 @@ def test_html_is_self_contained_and_escaped(run):
     assert page.startswith("<!doctype html>") and "<style>" in page
     assert not re.search(r"""src\s*=|href\s*=\s*"[^#]|<link|@import|url\(""", page)  # only in-page links
     assert "<b>&amp; feel safe</b>" not in page and "&lt;b&gt;&amp; feel safe&lt;/b&gt;" in page
-    assert 'class="s weakness"' in page and 'class="s strength"' in page
-    assert re.search(r'title="kent.txt:0\npolarity: weakness 0.80', page)
-    assert ">health_access</span>" in page
-    assert "Access to health and therapy services" in page  # the summary table
+    assert 'class="sent weakness"' in page and 'class="sent strength"' in page
     assert page.count('<section class="doc"') == 2
 
 
 def test_html_keeps_paragraphs(run):
     first_doc = to_html(run).split('<section class="doc"')[1]
-    assert first_doc.count("<p>") == 2
+    assert first_doc.count('<div class="para">') == 2
 
 
 def test_render_dispatches_every_format(run):
@@ -155,3 +163,93 @@ def test_html_has_a_heatmap_linking_into_each_document(run):
     page = to_html(run)
     assert page.index('class="heatmap"') < page.index('id="doc-0"') < page.index('id="doc-1"')
     assert 'href="#doc-0"' in page and 'href="#doc-1"' in page
+
+
+# ---- the HTML page for readers: nothing hover-only, names not ids, unsure marked, printable -------------
+
+
+def details_of(page: str, anchor: str) -> str:
+    start = page.rindex("<details ", 0, page.index(f'id="{anchor}"'))
+    return page[start:page.index("</details>", start)]
+
+
+def test_html_scores_and_evidence_are_in_a_details_row_per_sentence_not_in_tooltips(run, labels):
+    run.documents[0].sentences[0].evidence = {
+        "nearest": [{"id": "x-1", "text": "Waits for therapy are long.", "polarity": "weakness",
+                     "themes": ["health_access"], "similarity": 0.61}],
+        "ngrams": [{"ngram": "delays", "weight": 0.42}]}
+    page = to_html(run)
+    assert page.count("<details ") == run.n_sentences == 4
+    assert " title=" not in page.split("<body>")[1]  # no tooltip anywhere: touch screens and paper lose them
+    row = details_of(page, "doc-0-0")
+    summary, opened = row.split("</summary>")
+    assert "weakness 0.80" in summary and "Access to health and therapy services" in summary  # names
+    assert ">health_access<" not in page
+    for polarity in labels.polarity_ids:  # every polarity score, by name
+        assert polarity.capitalize() in opened
+    assert "Joint working and commissioning" in opened and "0.70" in opened and "0.05" in opened
+    assert "Waits for therapy are long." in opened and "0.61" in opened and "delays" in opened
+
+
+def test_html_marks_unsure_labels(run):
+    shaky = run.documents[0].sentences[1]
+    shaky.polarity_scores = {"weakness": 0.3, "strength": 0.45, "neutral": 0.25}
+    assert UNSURE_BELOW == 0.6 and shaky.unsure and not run.documents[0].sentences[0].unsure
+    page = to_html(run)
+    assert 'class="sent strength unsure"' in details_of(page, "doc-0-1")
+    assert 'class="unsure-mark">unsure<' in details_of(page, "doc-0-1")
+    assert "unsure" not in details_of(page, "doc-0-0")
+    assert "1 marked unsure" in page and "under 0.60" in page
+
+
+def test_html_names_themes_in_the_heatmap_and_titles_documents(run):
+    run.titles = {"kent.txt": "Kent SEND services criticised"}
+    page = to_html(run)
+    heatmap = page[page.index('class="heatmap"'):page.index("</table>", page.index('class="heatmap"'))]
+    assert "Joint working and commissioning" in heatmap and "joint_working" not in heatmap
+    assert '<a href="#doc-0">Kent SEND services criticised</a>' in heatmap
+    assert "<h2>Kent SEND services criticised</h2>" in page and "<h2>s.jsonl</h2>" in page
+    assert page.count("tiny") == 1 and "Model tiny (a tfidf model)" in page  # one model name
+    run.model = "tfidf"
+    assert "Model tfidf ·" in to_html(run)
+
+
+def test_html_prints_with_every_row_open():
+    css = stylesheet()
+    printing = css[css.index("@media print"):]
+    assert "details-content" in printing and "break-inside: avoid" in printing
+    assert 'addEventListener("beforeprint"' in to_html_page_script()
+
+
+def to_html_page_script() -> str:
+    from sendclf.render import PAGE_SCRIPT
+
+    return PAGE_SCRIPT
+
+
+# ---- parquet ---------------------------------------------------------------------------------------
+
+
+def test_parquet_has_the_csv_columns_and_rows(run):
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(io.BytesIO(to_parquet(run)))
+    rows = list(csv.DictReader(io.StringIO(to_csv(run))))
+    assert table.column_names == list(rows[0])
+    assert table.num_rows == len(rows) == 4
+    assert table.column("text").to_pylist() == [r["text"] for r in rows]
+    assert table.column("themes").to_pylist()[0] == "health_access;joint_working"
+    assert table.schema.field("polarity:weakness").type == "double"
+    assert table.column("polarity:weakness").to_pylist() == [float(r["polarity:weakness"]) for r in rows]
+    assert isinstance(render(run, "parquet"), bytes) and resolve_format(None, Path("x.parquet")) == "parquet"
+
+
+# ---- terminal tables: whole names off a terminal ------------------------------------------------------
+
+
+def test_overview_table_off_a_terminal_shows_every_theme_id_whole(run, labels):
+    text = render(run, "table", width=60, summary=True)
+    assert "…" not in text
+    for theme in run.overview().themes:
+        assert theme in text
+    assert "…" not in to_table(run, width=60)

@@ -40,7 +40,7 @@ def model_card(results: TrainingResults, config: dict) -> str:
         "polarity (weakness / strength / neutral) and one or more of 12 themes (`configs/labels.yaml`).",
         "## Data",
         f"{results.n_sentences} hand-labelled sentences from {len(results.articles)} news articles "
-        f"({', '.join(results.articles)}), labelled per `shared/ANNOTATION.md` (`seeds/labels.jsonl`)"
+        f"({', '.join(results.articles)}), labelled per `docs/LABELS.md` (`seeds/labels.jsonl`)"
         + (f", and {results.n_written} written training sentences (`seeds/written/`, never scored)."
            if results.n_written else "."),
         "## Protocol",

@@ -243,15 +243,34 @@ def dev_size(comparison: Comparison) -> int:
     return max((row.n_dev or 0) for row in comparison.models)
 
 
+DIFFERENCE_DIGITS = 3  # a paired difference and its interval's bounds are printed to this many decimals
+
+
+def signed(value: float, digits: int = DIFFERENCE_DIGITS) -> str:
+    """`value` with its sign, as printed; one that rounds to zero is printed unsigned ("0.000")."""
+    text = f"{value:+.{digits}f}"
+    return f"{0:.{digits}f}" if float(text) == 0 else text
+
+
+def printed_interval(ci: list[float] | tuple[float, float], digits: int = DIFFERENCE_DIGITS
+                     ) -> tuple[str, bool]:
+    """The interval as printed, and whether it excludes 0 AS PRINTED: judged on the rounded bounds, so a
+    reader never sees "excludes 0: yes" beside a bound that reads 0.000 (or "no" beside two of one sign)."""
+    low, high = signed(ci[0], digits), signed(ci[1], digits)
+    return f"[{low}, {high}]", float(low) > 0 or float(high) < 0
+
+
 def pair_table(comparison: Comparison, diff: Difference) -> Table:
-    """One pair's paired-bootstrap difference per headline metric; the rows whose CI excludes 0 marked."""
-    figures = [diff.metrics[key] for key in comparison.metrics]
-    rows = [(tables.HEADLINE_NAMES[key], f"{f.value:+.3f}", f"[{f.ci[0]:+.2f}, {f.ci[1]:+.2f}]",
-             "yes" if f.excludes_zero else "no")
-            for key, f in zip(comparison.metrics, figures, strict=True)]
+    """One pair's paired-bootstrap difference per headline metric; the rows whose CI excludes 0 marked.
+    Whether it does is read off the interval as printed (`printed_interval`)."""
+    rows, marked = [], []
+    for key in comparison.metrics:
+        figure = diff.metrics[key]
+        interval, excludes = printed_interval(figure.ci)
+        rows.append((tables.HEADLINE_NAMES[key], signed(figure.value), interval, "yes" if excludes else "no"))
+        marked.append(excludes)
     return Table(["metric", "difference", ci_label(comparison), "CI excludes 0"], rows,
-                 f"{diff.b} − {diff.a}: paired bootstrap over the same {diff.n_sentences} sentences",
-                 [f.excludes_zero for f in figures])
+                 f"{diff.b} − {diff.a}: paired bootstrap over the same {diff.n_sentences} sentences", marked)
 
 
 def difference_table(comparison: Comparison, differences: list[Difference] | None = None) -> Table:

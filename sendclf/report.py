@@ -17,8 +17,10 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from sendclf import compare as comparing
+from sendclf import tables
 from sendclf.atomic import write_file, write_text
 from sendclf.bench import BENCH_FILE, bench_note, bench_table
+from sendclf.errors import SendclfError
 from sendclf.evaluate import EvalConfig
 from sendclf.metrics import Confusion
 from sendclf.paths import REPORTS
@@ -184,6 +186,117 @@ def reliability_figure(curves: dict[str, dict], title: str = THEME_TITLE, xlabel
     return figure
 
 
+# --- the opening sentences: which model, how sure, what it gets wrong -------------------------------------
+
+CHOOSE_BY = ("polarity_macro_f1", "theme_micro_f1")  # the model to use: the best mean of these two figures
+WEAKEST_THEMES = 3  # named in the opening sentences
+MIN_THEME_SUPPORT = 5  # gold sentences a theme needs before its F1 is worth naming
+LEAD_METRIC = "polarity_accuracy"  # the figure whose interval illustrates how sure we are
+
+
+def _find_difference(differences: list[comparing.Difference], best: str, other: str, key: str
+                     ) -> tuple[float, list[float]] | None:
+    """`best` minus `other` on metric `key`, from whichever way round the pair was bootstrapped."""
+    for diff in differences:
+        figure = diff.metrics.get(key)
+        if figure is None:
+            continue
+        if (diff.a, diff.b) == (other, best):
+            return figure.value, list(figure.ci)
+        if (diff.a, diff.b) == (best, other):
+            return -figure.value, [-figure.ci[1], -figure.ci[0]]
+    return None
+
+
+def _versus(differences: list[comparing.Difference], best: str, other: str, ci: str) -> str:
+    """A sentence on the paired differences between the chosen model and the runner-up, judged on the
+    intervals as printed."""
+    found = {key: _find_difference(differences, best, other, key) for key in CHOOSE_BY}
+    if any(value is None for value in found.values()):
+        return ""
+    parts, better, worse = [], [], []
+    for key, (value, interval) in found.items():
+        shown, excludes = comparing.printed_interval(interval)
+        name = tables.HEADLINE_NAMES[key]
+        parts.append(f"{comparing.signed(value)} {name} ({ci} {shown})")
+        if excludes:
+            (better if interval[0] > 0 else worse).append(name)
+    if better and not worse:
+        verdict = f"reliably better in {' and '.join(better)}"
+    elif not better and not worse:
+        verdict = "not reliably different: both intervals include 0"
+    else:
+        verdict = "a mixed result: " + "; ".join(
+            [*(f"better in {n}" for n in better), *(f"worse in {n}" for n in worse)])
+    return f" Against {other}, the paired differences are {' and '.join(parts)}: {verdict}."
+
+
+def lead_sentences(comparison: comparing.Comparison, models: dict[str, TrainingResults] | None = None,
+                   theme_names: dict[str, str] | None = None) -> list[str]:
+    """A few plain sentences for a council analyst, drawn from the comparison (no number is written in by
+    hand): the model to use (by the written dev set where every model was scored on it, else the seed
+    CV), how wide the intervals are, and what the model gets wrong most."""
+    rows = comparison.models
+    if not rows:
+        return []
+    names = theme_names or {}
+    ci = comparing.ci_label(comparison)
+    on_dev = all(row.dev for row in rows)
+    figures = {row.name: (row.dev if on_dev else row.headline) for row in rows}
+    score = {name: sum(f[key].value for key in CHOOSE_BY) / len(CHOOSE_BY) for name, f in figures.items()}
+    ranked = sorted(rows, key=lambda row: -score[row.name])
+    best = ranked[0]
+    chosen = figures[best.name]
+    where = (f"the written dev set ({comparing.dev_size(comparison)} sentences it was never trained or "
+             f"tuned on)" if on_dev else
+             f"leave-one-area-out cross-validation over {best.n_sentences} seed sentences")
+    metric_names = " and ".join(tables.HEADLINE_NAMES[key] for key in CHOOSE_BY)
+    values = " and ".join(f"{chosen[key].value:.2f}" for key in CHOOSE_BY)
+    sentences = []
+    if len(rows) == 1:
+        sentences.append(f"Use {best.name}, the only model trained: on {where} its {metric_names} are "
+                         f"{values}.")
+    else:
+        first = (f"Use {best.name}: of the {len(rows)} models it has the best {metric_names} on {where}, "
+                 f"{values}.")
+        first += _versus(comparison.dev_differences if on_dev else comparison.differences, best.name,
+                         ranked[1].name, ci)
+        sentences.append(first)
+    widths = [high - low for low, high in (chosen[key].ci for key in comparison.metrics if key in chosen)]
+    example = chosen.get(LEAD_METRIC)
+    if widths and example is not None:
+        sentences.append(
+            f"How sure we are: each figure comes with a {ci} between {min(widths):.2f} and {max(widths):.2f} "
+            f"wide (its {tables.HEADLINE_NAMES[LEAD_METRIC]} is {example.value:.2f}, somewhere between "
+            f"{example.ci[0]:.2f} and {example.ci[1]:.2f}), so differences smaller than that between models, "
+            f"or between two areas' results, may be chance.")
+    wrong = []
+    f1 = comparison.theme_f1.get(best.name, {})
+    weak = sorted((f, t) for t, f in f1.items()
+                  if f is not None and f < 1 and comparison.theme_support.get(t, 0) >= MIN_THEME_SUPPORT)
+    weak = weak[:WEAKEST_THEMES]
+    if weak:
+        wrong.append("its weakest themes (seed CV F1) are " + ", ".join(
+            f"{names.get(t, t)} ({f:.2f}, {comparison.theme_support[t]} sentences)" for f, t in weak))
+    results = (models or {}).get(best.name)
+    confusion = None if results is None else (results.dev.scores.confusion if on_dev and results.dev
+                                              else results.scores.confusion)
+    if confusion is not None:
+        labels, matrix = confusion.labels, confusion.matrix
+        mistakes = [(matrix[g][p], g, p) for g in range(len(labels)) for p in range(len(labels)) if g != p]
+        count, gold, predicted = max(mistakes, default=(0, 0, 0))
+        if count:
+            wrong.append(f"its most common polarity mistake is calling {labels[gold]} sentences "
+                         f"{labels[predicted]} ({count} of {sum(matrix[gold])} {labels[gold]} sentences"
+                         f"{' in the dev set' if on_dev else ''})")
+        else:
+            wrong.append(f"it made no polarity mistake on these {sum(map(sum, matrix))} sentences")
+    if wrong:
+        sentences.append("What it gets wrong: " + "; ".join(wrong) + ". Check those labels by hand before "
+                         "relying on them.")
+    return sentences
+
+
 # --- HTML ---------------------------------------------------------------------------------------------
 
 def prose(text: str) -> str:
@@ -197,11 +310,15 @@ def _figure(src: str, caption: str) -> str:
 
 
 def index_html(comparison: comparing.Comparison, confusion_files: dict[str, str], bench: dict | None,
-               generated: str) -> str:
+               generated: str, models: dict[str, TrainingResults] | None = None,
+               theme_names: dict[str, str] | None = None) -> str:
     ci = comparing.ci_label(comparison)
     differences = comparing.difference_table(comparison)
+    lead = "".join(f"<p>{html.escape(sentence)}</p>" for sentence in
+                   lead_sentences(comparison, models, theme_names))
     parts = [
-        f"<h1>sendclf: model comparison</h1><p class=note>Generated {html.escape(generated)} from "
+        f"<h1>sendclf: model comparison</h1><div class=lead>{lead}</div><p class=note>Generated "
+        f"{html.escape(generated)} from "
         f"the models' metrics.json. Leave-one-area-out cross-validation; {ci} from a bootstrap over "
         f"sentences.</p>",
         f"<h2>Headline metrics ({ci})</h2>", to_html(comparing.headline_table(comparison)),
@@ -253,6 +370,16 @@ def read_bench(path: Path) -> dict | None:
     return bench
 
 
+def _theme_names() -> dict[str, str]:
+    """Theme id -> name from configs/labels.yaml; ids stand for themselves if it cannot be read."""
+    from sendclf.labels import load_labels
+
+    try:
+        return {label.id: label.name for label in load_labels().themes}
+    except (OSError, SendclfError):
+        return {}
+
+
 # --- the whole report -----------------------------------------------------------------------------------
 
 
@@ -261,8 +388,13 @@ def build_report(models: dict[str, TrainingResults], config: EvalConfig, out_dir
     """Write comparison.md, the figures and index.html into `out_dir`; return the files written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     comparison = comparing.compare(models, config)
+    theme_names = _theme_names()
     written = [out_dir / COMPARISON_FILE]
-    _write_text(written[0], comparing.to_markdown(comparison))
+    lead = "\n\n".join(lead_sentences(comparison, models, theme_names))
+    markdown = comparing.to_markdown(comparison)
+    if lead:
+        markdown = markdown.replace("\n\n", f"\n\n{lead}\n\n", 1)  # after the title
+    _write_text(written[0], markdown)
 
     confusion_files = {}
     for name, results in models.items():
@@ -288,6 +420,7 @@ def build_report(models: dict[str, TrainingResults], config: EvalConfig, out_dir
 
     bench = read_bench(out_dir / BENCH_FILE)
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    _write_text(out_dir / INDEX_FILE, index_html(comparison, confusion_files, bench, generated))
+    _write_text(out_dir / INDEX_FILE, index_html(comparison, confusion_files, bench, generated, models,
+                                                 theme_names))
     written.append(out_dir / INDEX_FILE)
     return written

@@ -177,13 +177,14 @@ def resolve_model_dir(model: str | None, models_dir: Path | None = None) -> Path
 
 def load(model_dir: Path):
     """The trained model in `model_dir`; a damaged directory is a one-line error, not a traceback."""
+    from sendclf.manifest import retrain_command
     from sendclf.models.base import load_model
 
     try:
         return load_model(model_dir)
     except (OSError, ValueError, KeyError) as error:
         raise SendclfError(f"{model_dir}: cannot load the model ({error.__class__.__name__}: {error}); "
-                           f"retrain it with `sendclf train`") from None
+                           f"retrain it with `{retrain_command(model_dir)}`") from None
 
 
 def parse_threshold(value: str | None) -> float | None:

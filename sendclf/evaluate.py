@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -39,6 +40,7 @@ class EvalConfig:
     written_corpus: bool = True  # train every model on seeds/written/ too (never scored)
     tune_threshold: bool = True  # theme threshold from the grid by inner leave-one-area-out CV
     threshold_grid: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+    threshold_criterion: Literal["theme_micro_f1", "theme_macro_f1"] = "theme_micro_f1"
     calibrate: bool = True  # polarity temperature fitted on out-of-fold predictions (cross-fitted in CV)
     ece_bins: int = 10
 
@@ -112,7 +114,7 @@ def fit_model(make_model: Callable[[], Classifier], data: Targets, extra: Target
         if tuning_probs is None:  # (not quiet: the first inner fit may run the long shared stage)
             tuning_probs = out_of_fold_probs(make_model, data, extra, quiet=quiet)[1]
         model.thresholds[:] = best_threshold(data.themes, tuning_probs, config.threshold_grid,
-                                             model.labels.no_theme_index)
+                                             model.labels.no_theme_index, config.threshold_criterion)
     model.fit(data + extra if extra is not None else data)
     return model
 

@@ -62,3 +62,23 @@ def test_an_unknown_member_names_the_known_models(configs, labels):
     config = EnsembleConfig(members=["tfidf", "bert"], weights=[1, 1], evidence_from="tfidf")
     with pytest.raises(SendclfError, match="unknown model 'bert'.*tfidf, majority"):
         build_model("ensemble", config, labels).fit(tiny_targets(labels))
+
+
+def test_a_member_reuses_the_fit_of_the_same_model_on_the_same_rows(configs, labels, monkeypatch):
+    """`sendclf train tfidf ensemble`: the ensemble's TF-IDF member repeats the TF-IDF fits fold for fold."""
+    from sendclf.models import tfidf
+
+    tfidf._shared.clear()  # no fit of an earlier test
+    tfidf._fits.clear()
+    calls = []
+    original = tfidf.TfidfClassifier._fit_weights
+    monkeypatch.setattr(tfidf.TfidfClassifier, "_fit_weights",
+                        lambda self, *args: calls.append(1) or original(self, *args))
+    data = tiny_targets(labels)
+    alone = build_model("tfidf", tfidf.TfidfConfig(theme_threshold=0.5), labels).fit(data)
+    config = EnsembleConfig(members=["tfidf", "majority"], weights=[1, 1], evidence_from="tfidf")
+    member = build_model("ensemble", config, labels).fit(data).members[0]
+    assert len(calls) == 1
+    np.testing.assert_array_equal(alone.predict_proba(UNSEEN)[0], member.predict_proba(UNSEEN)[0])
+    build_model("tfidf", tfidf.TfidfConfig(theme_c=1.0), labels).fit(data)  # another config fits anew
+    assert len(calls) == 2

@@ -74,6 +74,9 @@ class SharedFeatures:
 
 
 _shared: dict[str, SharedFeatures] = {}  # at most one entry: the vocabulary the current training run shares
+# The regressions by what they were fitted on: an ensemble's TF-IDF member repeats, fold for fold, the fits
+# of the TF-IDF model trained before it in the same process; identical inputs give identical weights.
+_fits: dict[str, tuple[np.ndarray, ...]] = {}
 
 
 class TfidfClassifier(Classifier):
@@ -111,14 +114,23 @@ class TfidfClassifier(Classifier):
         key = hashlib.sha256(json.dumps([repr(settings), texts]).encode("utf-8")).hexdigest()
         if key not in _shared:
             _shared.clear()
+            _fits.clear()
             _shared[key] = SharedFeatures(self._learn_vocabulary(texts))
         return _shared[key]
 
     def _fit(self, data: Targets) -> TfidfClassifier:
         shared = self._shared_features(data)
         self.featurizers = shared.featurizers
+        key = hashlib.sha256(json.dumps([repr(vars(self.config)), id(shared), data.texts,
+                                         data.polarity.tolist(), data.themes.tolist()]).encode()).hexdigest()
+        if key not in _fits:
+            _fits[key] = self._fit_weights(shared, data)
+        self.polarity_w, self.polarity_b, self.theme_w, self.theme_b = _fits[key]
+        return self
+
+    def _fit_weights(self, shared: SharedFeatures, data: Targets) -> tuple[np.ndarray, ...]:
         x = shared(data.texts)
-        self.polarity_w, self.polarity_b = self._fit_polarity(x, data.polarity)
+        polarity_w, polarity_b = self._fit_polarity(x, data.polarity)
         theme_x, theme_y = x, data.themes
         if self.config.label_phrases:
             phrases, theme_index = self.labels.theme_phrases()
@@ -126,8 +138,7 @@ class TfidfClassifier(Classifier):
             phrase_y[np.arange(len(phrases)), theme_index] = 1
             theme_x = sparse.vstack([x, shared(phrases)], format="csr")
             theme_y = np.vstack([theme_y, phrase_y])
-        self.theme_w, self.theme_b = self._fit_themes(theme_x, theme_y)
-        return self
+        return (polarity_w, polarity_b, *self._fit_themes(theme_x, theme_y))
 
     def _fit_polarity(self, x, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Multinomial weights for every polarity; a class absent from training gets probability 0."""

@@ -61,6 +61,7 @@ class TransformerConfig:
     label_example_weight: float = 1.0  # a label phrase's weight in the loss, relative to a sentence
     seed_weight: float = 3.0  # a real (seed) sentence's weight relative to a written one, in stage 2
     probe_epochs: int = 20  # head-only epochs on frozen sentence vectors (stage 1 start, and stage 2)
+    head_batch_size: int = 32  # sentence vectors per step of those head-only epochs
     train_precision: Literal["auto", "float32", "bfloat16"] = "auto"  # auto: bfloat16 only if native
     inference_precision: Literal["auto", "float32", "bfloat16"] = "auto"  # the torch runtime's precision
     runtime: Literal["onnx-int8", "torch"] = "onnx-int8"  # what embeds sentences when predicting
@@ -159,6 +160,7 @@ class Encoder:
     device: str
     train_precision: str
     embedders: dict = field(default_factory=dict)
+    key: str = ""  # what it was fine-tuned from and on (`_stage_one_key`)
 
     def embedder(self, config: TransformerConfig) -> CachedEmbedder:
         if config.runtime not in self.embedders:
@@ -171,9 +173,19 @@ class Encoder:
 
 
 _stage_one: dict[str, Encoder] = {}  # at most one entry: the encoder the current training run shares
+# Stage 2's heads by what they were fitted on: an ensemble's transformer member repeats, fold for fold, the
+# fits of the transformer trained before it in the same process; identical inputs give identical heads.
+_stage_two: dict[str, dict[str, np.ndarray]] = {}
 # Settings that only the heads or serving use: changing them reuses a stage 1 already computed.
 STAGE_TWO_KEYS = ("threads", "theme_threshold", "inference_batch_size", "inference_precision", "runtime",
                   "seed_weight", "save_torch_encoder")
+
+
+def _stage_two_key(config: TransformerConfig, stage_one: str, rows: Targets) -> str:
+    settings = {k: v for k, v in to_dict(config).items() if k in STAGE_TWO_KEYS}
+    payload = json.dumps([settings, stage_one, rows.texts, rows.polarity.tolist(), rows.themes.tolist(),
+                          rows.written.tolist()])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def _stage_one_key(config: TransformerConfig, encoder_path: str, rows: Targets) -> str:
@@ -195,11 +207,14 @@ class TransformerClassifier(Classifier):
         unscored = data.subset(data.written) if data.written.any() else data
         with tn.torch_session(c.threads, c.seed):
             self.encoder = self._stage_one(unscored)
-            examples, weights = self._examples(data, self.encoder.tokenizer)
-            head = copy.deepcopy(self.encoder.net.head)
-            vectors = self.encoder.embedder(c).embed(self._texts(data))
-            self._fit_heads(head, vectors, examples, weights, "heads")
-        self.arrays = {k: v.detach().numpy().copy() for k, v in head.state_dict().items()}
+            key = _stage_two_key(c, self.encoder.key, data)
+            if key not in _stage_two:
+                examples, weights = self._examples(data, self.encoder.tokenizer)
+                head = copy.deepcopy(self.encoder.net.head)
+                vectors = self.encoder.embedder(c).embed(self._texts(data))
+                self._fit_heads(head, vectors, examples, weights, "heads")
+                _stage_two[key] = {k: v.detach().numpy().copy() for k, v in head.state_dict().items()}
+        self.arrays = {k: v.copy() for k, v in _stage_two[key].items()}
         return self
 
     def _texts(self, data: Targets) -> list[str]:
@@ -239,7 +254,7 @@ class TransformerClassifier(Classifier):
 
         c = self.config
         x = torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32))
-        batches = tn.length_batches(np.zeros(len(x)), c.batch_size, c.probe_epochs,
+        batches = tn.length_batches(np.zeros(len(x)), c.head_batch_size, c.probe_epochs,
                                     np.random.default_rng(c.seed))
         head.train()
         tn.run_steps(tn.parameter_groups(list(head.named_parameters()), c.head_lr, c.weight_decay), batches,
@@ -255,7 +270,9 @@ class TransformerClassifier(Classifier):
         key = _stage_one_key(c, encoder_path, unscored)
         if key not in _stage_one:
             _stage_one.clear()
+            _stage_two.clear()
             _stage_one[key] = self._fine_tune(encoder_path, unscored)
+            _stage_one[key].key = key
         return _stage_one[key]
 
     def _fine_tune(self, encoder_path: str, data: Targets) -> Encoder:

@@ -129,8 +129,13 @@ class TfidfClassifier(Classifier):
         return self
 
     def _fit_weights(self, shared: SharedFeatures, data: Targets) -> tuple[np.ndarray, ...]:
+        """The polarity regression and the twelve theme regressions, side by side on the cores (liblinear
+        and scipy release the GIL: 1.5x on 2 cores)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from sendclf.machine import cpu_threads
+
         x = shared(data.texts)
-        polarity_w, polarity_b = self._fit_polarity(x, data.polarity)
         theme_x, theme_y = x, data.themes
         if self.config.label_phrases:
             phrases, theme_index = self.labels.theme_phrases()
@@ -138,7 +143,10 @@ class TfidfClassifier(Classifier):
             phrase_y[np.arange(len(phrases)), theme_index] = 1
             theme_x = sparse.vstack([x, shared(phrases)], format="csr")
             theme_y = np.vstack([theme_y, phrase_y])
-        return (polarity_w, polarity_b, *self._fit_themes(theme_x, theme_y))
+        with ThreadPoolExecutor(cpu_threads()) as pool:
+            polarity = pool.submit(self._fit_polarity, x, data.polarity)
+            themes = self._fit_themes(theme_x, theme_y, pool)
+            return (*polarity.result(), *themes)
 
     def _fit_polarity(self, x, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Multinomial weights for every polarity; a class absent from training gets probability 0."""
@@ -160,14 +168,10 @@ class TfidfClassifier(Classifier):
         w[present], b[present] = coef, intercept
         return w, b
 
-    def _fit_themes(self, x, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """One binary regression per theme, side by side on the cores (liblinear releases the GIL: 1.5x
-        on 2 cores); a theme never or always seen gets a constant probability."""
-        from concurrent.futures import ThreadPoolExecutor
-
+    def _fit_themes(self, x, y: np.ndarray, pool) -> tuple[np.ndarray, np.ndarray]:
+        """One binary regression per theme, on `pool`; a theme never or always seen gets a constant
+        probability."""
         from sklearn.linear_model import LogisticRegression
-
-        from sendclf.machine import cpu_threads
 
         n_themes = y.shape[1]
         w = np.zeros((n_themes, x.shape[1]), dtype=np.float32)
@@ -184,8 +188,7 @@ class TfidfClassifier(Classifier):
             lr.fit(x, y[:, t])
             w[t], b[t] = lr.coef_[0], lr.intercept_[0]
 
-        with ThreadPoolExecutor(cpu_threads()) as pool:
-            list(pool.map(fit_one, range(n_themes)))
+        list(pool.map(fit_one, range(n_themes)))
         return w, b
 
     def predict_proba(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -265,8 +265,10 @@ def lead_sentences(comparison: comparing.Comparison, models: dict[str, TrainingR
     widths = [high - low for low, high in (chosen[key].ci for key in comparison.metrics if key in chosen)]
     example = chosen.get(LEAD_METRIC)
     if widths and example is not None:
+        span = (f"about {min(widths):.2f}" if f"{min(widths):.2f}" == f"{max(widths):.2f}"
+                else f"between {min(widths):.2f} and {max(widths):.2f}")
         sentences.append(
-            f"How sure we are: each figure comes with a {ci} between {min(widths):.2f} and {max(widths):.2f} "
+            f"How sure we are: each figure comes with a {ci} {span} "
             f"wide (its {tables.HEADLINE_NAMES[LEAD_METRIC]} is {example.value:.2f}, somewhere between "
             f"{example.ci[0]:.2f} and {example.ci[1]:.2f}), so differences smaller than that between models, "
             f"or between two areas' results, may be chance.")

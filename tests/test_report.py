@@ -136,7 +136,7 @@ def test_lead_picks_the_best_model_by_the_dev_set_where_every_model_has_one():
     assert lead.startswith("Use large: of the 2 models it has the best polarity macro-F1 and theme "
                            "micro-F1 on the written dev set (60 sentences")
     assert "0.70 and 0.60" in lead
-    assert "between 0.30 and 0.30 wide" in lead  # the dev intervals of the chosen model
+    assert "about 0.30 wide" in lead  # the dev intervals of the chosen model
     assert "Access to health and therapy services (0.40, 20 sentences)" in lead
     assert "workforce" not in lead  # three gold sentences: too few to name
     without_dev = row("large", figures(0.6, 0.6))

@@ -34,7 +34,7 @@ FURNITURE_LINE = re.compile(
 # The York article opens with a scraped " date 2020-03-05 " marker in front of its first sentence.
 DATE_MARKER = re.compile(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+")
 
-LIST_MARKER = re.compile(r"^\s*(?:[•▪◦‣*–—-]|\d{1,2}[.)])\s+")
+LIST_MARKER = re.compile(r"^\s*(?:[•▪◦‣*–—-]|\d{1,2}[.)]|#{1,6})\s+")  # bullets, numbers, Markdown headings
 
 # Tokens that end with a full stop but do not end a sentence.
 ABBREVIATIONS = frozenset(

@@ -66,3 +66,10 @@ def test_furniture_removed_from_the_real_articles():
 
 def test_splitting_is_deterministic():
     assert article_sentences("kent", real("kent")) == article_sentences("kent", real("kent"))
+
+
+def test_markdown_heading_marks_are_not_part_of_a_sentence():
+    from sendclf.corpus import clean_lines
+
+    assert clean_lines("# Easterby praised for inclusive schools\n\n## Findings\nText here.") == [
+        "Easterby praised for inclusive schools", "Findings", "Text here."]

@@ -280,27 +280,11 @@ def shorten(text: str, limit: int = TITLE_MAX_CHARS) -> str:
 
 
 def manifest_titles(paths: Iterable[str]) -> dict[str, str]:
-    """Resolved file path -> title, from the `title` field of an `articles.yaml` beside the files (in a
-    folder given or its parent, as for areas); a manifest without titles gives none."""
-    import yaml
+    """Resolved file path -> title, from the `title` of each entry `inputs.manifest_entries` finds."""
+    from sendclf.inputs import manifest_entries
 
-    from sendclf.inputs import MANIFEST_NAME
-
-    titles = {}
-    for name in paths:
-        folder = Path(name)
-        if not folder.is_dir():
-            continue
-        for manifest in (folder / MANIFEST_NAME, folder.parent / MANIFEST_NAME):
-            try:
-                entries = yaml.safe_load(manifest.read_text(encoding="utf-8")) or []
-            except (OSError, yaml.YAMLError, UnicodeDecodeError):
-                continue  # a missing manifest has no titles; a broken one is reported by read_areas
-            for entry in entries if isinstance(entries, list) else []:
-                if isinstance(entry, dict) and entry.get("title") and entry.get("file"):
-                    file = (manifest.parent / str(entry["file"])).resolve()
-                    titles[str(file)] = shorten(str(entry["title"]))
-    return titles
+    return {str(file): shorten(str(entry["title"])) for file, entry in manifest_entries(paths)
+            if entry.get("title")}
 
 
 def page_title(path: Path) -> str | None:

@@ -186,12 +186,13 @@ def expand_paths(paths: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
             raise SendclfError(f"{name}: no such file or folder")
 
 
-def read_areas(paths: list[str]) -> dict[str, str]:
-    """Resolved file path -> area, from an `articles.yaml` manifest (the format of seeds/) in a folder
-    given or in its parent; file paths in it are relative to the manifest."""
+def manifest_entries(paths: Iterable[str]) -> list[tuple[Path, dict]]:
+    """(resolved file, entry) for every entry of an `articles.yaml` manifest (the format of seeds/) in a
+    folder given or in its parent; file paths in it are relative to the manifest. A damaged manifest is
+    one line."""
     import yaml
 
-    areas = {}
+    found = []
     for name in paths:
         folder = Path(name)
         if not folder.is_dir():
@@ -201,10 +202,22 @@ def read_areas(paths: list[str]) -> dict[str, str]:
                 continue
             try:
                 entries = yaml.safe_load(manifest.read_text(encoding=UTF8)) or []
-                areas.update({str((manifest.parent / e["file"]).resolve()): str(e["area"]) for e in entries})
-            except (yaml.YAMLError, TypeError, KeyError) as error:
-                raise SendclfError(f"{manifest}: each entry needs file and area ({error})") from None
-    return areas
+            except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+                raise SendclfError(f"{manifest}: not a readable YAML manifest "
+                                   f"({str(error).splitlines()[0]})") from None
+            if not isinstance(entries, list) or not all(isinstance(e, dict) and "file" in e for e in entries):
+                raise SendclfError(f"{manifest}: each entry needs file and area")
+            found += [((manifest.parent / str(e["file"])).resolve(), e) for e in entries]
+    return found
+
+
+def read_areas(paths: list[str]) -> dict[str, str]:
+    """Resolved file path -> area, from the manifests `manifest_entries` finds."""
+    entries = manifest_entries(paths)
+    missing = [str(file) for file, entry in entries if "area" not in entry]
+    if missing:
+        raise SendclfError(f"{missing[0]}: its manifest entry needs file and area")
+    return {str(file): str(entry["area"]) for file, entry in entries}
 
 
 def read_documents(paths: list[str], stdin: bytes | None = None) -> list[Document]:

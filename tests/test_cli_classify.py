@@ -407,3 +407,12 @@ def test_document_titles_fall_back_to_the_file_name(tmp_path):
     assert str(tmp_path / "s.jsonl") not in titles  # sentences have no heading: the renderer shows the name
     long = titles[str(tmp_path / "long.txt")]
     assert long.endswith("…") and len(long) <= TITLE_MAX_CHARS + 1
+
+
+def test_a_binary_manifest_is_one_line(model_dir, tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Waiting times for therapy are too long.\n")
+    (folder / "articles.yaml").write_bytes(b"\xff\xfe\x00garbage\x81")
+    result = classify(model_dir, folder, "-f", "html")
+    assert_one_line_error(result, "articles.yaml: not a readable YAML manifest")

@@ -100,14 +100,20 @@ def as_file(folder: Path, content: bytes, suffix: str) -> Path:
     return path
 
 
+def jsonl_rows_of(command: list[str], file: tuple[bytes, str]) -> list[dict] | None:
+    """The JSONL rows `command` prints for `file`, or None where it refused it (in one line: `run` checks)."""
+    with tempfile.TemporaryDirectory() as folder:
+        result = run([*command, str(as_file(Path(folder), *file))])
+    if result.exit_code:
+        return None
+    return [json.loads(line) for line in result.stdout.split("\n") if line]
+
+
 @EXAMPLES
 @given(file=any_file)
 def test_classify_never_crashes(model_dir, file):
-    with tempfile.TemporaryDirectory() as folder:
-        path = as_file(Path(folder), *file)
-        result = run(["classify", "--model", str(model_dir), "--format", "jsonl", str(path)])
-    if result.exit_code == 0:
-        rows = [json.loads(line) for line in result.stdout.split("\n") if line]
+    rows = jsonl_rows_of(["classify", "--model", str(model_dir), "--format", "jsonl"], file)
+    if rows is not None:
         assert rows and all(r["polarity"] in ("weakness", "strength", "neutral") and r["themes"]
                             for r in rows)
 
@@ -115,11 +121,8 @@ def test_classify_never_crashes(model_dir, file):
 @EXAMPLES
 @given(file=any_file)
 def test_suggest_never_crashes(model_dir, file):
-    with tempfile.TemporaryDirectory() as folder:
-        path = as_file(Path(folder), *file)
-        result = run(["suggest", "--model", str(model_dir), "--n", "3", str(path)])
-    if result.exit_code == 0:
-        rows = [json.loads(line) for line in result.stdout.split("\n") if line]
+    rows = jsonl_rows_of(["suggest", "--model", str(model_dir), "--n", "3"], file)
+    if rows is not None:
         assert 1 <= len(rows) <= 3 and all(r["labelled"] is False for r in rows)
 
 

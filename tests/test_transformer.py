@@ -109,7 +109,8 @@ def test_the_encoder_is_fine_tuned_once_on_written_rows_and_shared(labels, confi
     calls = []
     fine_tune = tr.TransformerClassifier._fine_tune
     monkeypatch.setattr(tr.TransformerClassifier, "_fine_tune",
-                        lambda self, path, data: calls.append(len(data.texts)) or fine_tune(self, path, data))
+                        lambda self, path, data, key: calls.append(len(data.texts))
+                        or fine_tune(self, path, data, key))
     tr._stage_one.clear()
     written = targets(labels, written=True, suffix=" here")
     a = fitted(labels, config, targets(labels).subset(np.arange(3)) + written)

@@ -160,7 +160,7 @@ class Encoder:
     device: str
     train_precision: str
     embedders: dict = field(default_factory=dict)
-    key: str = ""  # what it was fine-tuned from and on (`_stage_one_key`)
+    key: str = ""  # what it was fine-tuned from and on (`_stage_one_key`): stage 2's cache builds on it
 
     def embedder(self, config: TransformerConfig) -> CachedEmbedder:
         if config.runtime not in self.embedders:
@@ -271,11 +271,10 @@ class TransformerClassifier(Classifier):
         if key not in _stage_one:
             _stage_one.clear()
             _stage_two.clear()
-            _stage_one[key] = self._fine_tune(encoder_path, unscored)
-            _stage_one[key].key = key
+            _stage_one[key] = self._fine_tune(encoder_path, unscored, key)
         return _stage_one[key]
 
-    def _fine_tune(self, encoder_path: str, data: Targets) -> Encoder:
+    def _fine_tune(self, encoder_path: str, data: Targets, key: str) -> Encoder:
         import torch
 
         from sendclf.models import transformer_net as tn
@@ -318,7 +317,7 @@ class TransformerClassifier(Classifier):
         onnx_dir = tempfile.TemporaryDirectory(prefix="sendclf-onnx-")
         tn.export_onnx(net, tokenizer, Path(onnx_dir.name))
         tokenizer.save_pretrained(onnx_dir.name)
-        return Encoder(net, tokenizer, onnx_dir, device, precision)
+        return Encoder(net, tokenizer, onnx_dir, device, precision, key=key)
 
     # ---- inference -------------------------------------------------------------------------------
 

@@ -8,10 +8,11 @@ import platform
 THREADS_ENV = "SENDCLF_THREADS"  # threads one sendclf job may use; unset = every core it may use
 # Instruction sets that decide how fast the models run, fastest first.
 ISA_FLAGS = ("amx_bf16", "avx512_bf16", "avx512_vnni", "avx512f", "avx2")
+# Flags that decide whether int8 dot products run exactly (VNNI, AMX) or through saturating int16 sums.
+INT8_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8")
 
 
-def cpu_description() -> str:
-    """'AMD EPYC 7B13, 2 cores, avx2': the CPU's name, the cores this process may use, its best ISA flag."""
+def _cpuinfo() -> tuple[str, set[str]]:
     name, flags = platform.processor() or platform.machine(), set()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
@@ -23,8 +24,21 @@ def cpu_description() -> str:
                     flags = set(value.split())
     except OSError:
         pass
+    return name, flags
+
+
+def cpu_description() -> str:
+    """'AMD EPYC 7B13, 2 cores, avx2': the CPU's name, the cores this process may use, its best ISA flag."""
+    name, flags = _cpuinfo()
     best = next((flag for flag in ISA_FLAGS if flag in flags), "unknown ISA")
     return f"{name}, {len(os.sched_getaffinity(0))} cores, {best}"
+
+
+def cpu_flags() -> str:
+    """'avx2, no avx512_vnni, no avx_vnni, no amx_int8': the flags every int8 figure depends on."""
+    _, flags = _cpuinfo()
+    best = next((flag for flag in ISA_FLAGS if flag in flags), "unknown ISA")
+    return ", ".join([best] + [flag if flag in flags else f"no {flag}" for flag in INT8_FLAGS])
 
 
 def cpu_threads(setting: int = 0) -> int:

@@ -21,7 +21,8 @@ from pathlib import Path, PurePosixPath
 from sendclf.errors import SendclfError
 
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 1  # the layout of a saved model folder; bump it when a change makes old folders unloadable
+FORMAT_VERSION = 2  # the layout of a saved model folder; bump it when a change makes old folders unloadable
+# (2: the int8 encoder has 7-bit weights and a fingerprint of float32 reference vectors)
 HASH_LIMIT = 50 * 2**20  # bytes: larger files are checked by size only (hashing them would slow each load)
 ALWAYS_HASHED = (".json", ".txt", ".model")  # configs, vocabularies and tokenizers: hashed at any size
 CHUNK = 2**20

@@ -267,3 +267,62 @@ def test_predicting_always_embeds_and_evidence_reuses_those_vectors_once(tmp_pat
     model.embed(UNSEEN)  # handed over once only
     assert len(calls) == 3
 
+
+
+def test_a_saved_folder_carries_a_fingerprint_that_its_manifest_covers(tmp_path, labels, config):
+    import json
+
+    fitted(labels, config).save(tmp_path / "m")
+    fingerprint = tr.Fingerprint.load(tmp_path / "m" / ENCODER_DIR / tr.FINGERPRINT_FILE)
+    assert len(fingerprint.texts) == len(fingerprint.vectors) > 0
+    assert fingerprint.min_cosine == config.fingerprint_min_cosine
+    listed = {f["path"] for f in json.loads((tmp_path / "m" / "manifest.json").read_text())["files"]}
+    assert f"{ENCODER_DIR}/{tr.FINGERPRINT_FILE}" in listed
+
+
+def _garble_int8_weights(path: Path) -> None:
+    """Scramble every quantised weight matrix and blow up its scales, as a saturating kernel or a damaged
+    file would."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path))
+    rng = np.random.default_rng(0)
+    for tensor in graph.graph.initializer:
+        array = numpy_helper.to_array(tensor)
+        if array.dtype == np.int8 and array.ndim == 2:
+            array = rng.permutation(array.ravel()).reshape(array.shape)
+        elif "scale" in tensor.name and array.dtype == np.float32:
+            array = array * 100.0
+        else:
+            continue
+        tensor.CopyFrom(numpy_helper.from_array(array, tensor.name))
+    onnx.save(graph, str(path))
+
+
+def test_an_unfaithful_int8_encoder_is_refused_even_with_a_re_signed_manifest(tmp_path, labels, config):
+    from sendclf.errors import SendclfError
+    from sendclf.manifest import write_manifest
+
+    fitted(labels, config).save(tmp_path / "m")
+    _garble_int8_weights(tmp_path / "m" / ENCODER_DIR / ONNX_FILE)
+    write_manifest(tmp_path / "m", "transformer")
+    with pytest.raises(SendclfError, match="does not reproduce its reference vectors.*CPU flags"):
+        load_model(tmp_path / "m")
+
+
+def test_fast_kernels_that_fail_the_fingerprint_fall_back_to_exact_u8(tmp_path, labels, config, monkeypatch):
+    """Where the fast int8 kernels saturate (no VNNI) but exact u8 arithmetic holds, the model serves
+    with the latter and says so once."""
+    fitted(labels, config).save(tmp_path / "m")
+    real = tr.OnnxEmbedder.embed
+
+    def saturating(self, texts):
+        vectors = real(self, texts)
+        return vectors if self.exact_u8 else np.roll(vectors, 1, axis=1) * -1.0
+
+    monkeypatch.setattr(tr.OnnxEmbedder, "embed", saturating)
+    model = load_model(tmp_path / "m")
+    assert model._serving.exact_u8
+    assert len(model.notes) == 1 and "exact u8" in model.notes[0]
+    assert "exact u8" in model.hardware()["inference_precision"]

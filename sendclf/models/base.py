@@ -123,6 +123,7 @@ class Classifier(ABC):
         self.thresholds = np.full(len(labels.themes), getattr(config, "theme_threshold", 0.5))
         self.temperature = 1.0  # polarity calibration, fitted on out-of-fold predictions by train.py
         self.show_progress = True  # long fits show a progress bar on stderr unless told to be quiet
+        self.notes: list[str] = []  # what a user should hear once about how this model serves here
 
     @abstractmethod
     def fit(self, data: Targets) -> Classifier:

@@ -92,3 +92,4 @@ class EnsembleClassifier(Classifier):
         from sendclf.models.base import load_model
 
         self.members = [load_model(directory / MEMBERS_DIR / name) for name in self.config.members]
+        self.notes = [note for member in self.members for note in member.notes]

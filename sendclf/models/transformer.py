@@ -9,9 +9,13 @@ Two stages, because the written corpus is training data that no fold ever scores
      sentence vectors of every training row, seeds included, with the encoder frozen: seconds per fold.
 
 Serving, CV included, embeds with `runtime`: ONNX Runtime with the encoder's MatMuls quantised to int8 per
-channel (the default: fast on any x86 CPU, and it never imports torch), or torch as the reference, in the
-precision the hardware does natively. The heads always run in float32 numpy, and they are trained on the
-vectors of the runtime that serves them. Nothing is ever fetched from a hub.
+channel (the default: fast, and it never imports torch), or torch as the reference, in the precision the
+hardware does natively. The heads always run in float32 numpy, and they are trained on the vectors of the
+runtime that serves them. Nothing is ever fetched from a hub.
+
+Int8 kernels differ between CPUs (with VNNI or without), and an int8 encoder can be faithful on one and
+garbage on another (`transformer_net.export_onnx`). So every folder carries a fingerprint: float32 vectors
+of a few training sentences. Whatever runtime serves must reproduce them, or the model is not used.
 """
 
 from __future__ import annotations
@@ -29,11 +33,12 @@ import numpy as np
 from sendclf.config import to_dict
 from sendclf.encoders import resolve_encoder
 from sendclf.errors import SendclfError
-from sendclf.machine import cpu_threads
+from sendclf.machine import cpu_flags, cpu_threads
 from sendclf.models.base import Classifier, Targets, softmax
 
 ENCODER_DIR = "encoder"  # encoder weights (safetensors), its config and the tokenizer files
 ONNX_FILE = "encoder.int8.onnx"  # inside ENCODER_DIR
+FINGERPRINT_FILE = "fingerprint.json"  # inside ENCODER_DIR: float32 reference vectors (`Fingerprint`)
 HEADS_FILE = "heads.safetensors"
 TORCH_WEIGHTS = "model.safetensors"  # inside ENCODER_DIR, only when the torch runtime may serve
 WORKER_CHUNK = 8  # sentences handed to an ONNX worker thread at a time
@@ -68,6 +73,10 @@ class TransformerConfig:
     theme_threshold: float = 0.5
     inference_batch_size: int = 16  # torch only: the ONNX runtime runs each sentence alone
     save_torch_encoder: bool = False  # also keep the float32 encoder, for the torch runtime (bench)
+    fingerprint_sentences: int = 24  # training sentences whose float32 vectors the folder keeps
+    # Mean cosine to those vectors that a runtime must reach to serve. Faithful int8 measured 0.90-0.99
+    # (mpnet-MiniLM, docs/EXPERIMENTS.md); a saturating one 0.02; a damaged encoder file lower still.
+    fingerprint_min_cosine: float = 0.8
 
 
 def cosine_logits(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, scale: float) -> np.ndarray:
@@ -83,10 +92,11 @@ class OnnxEmbedder:
     Dynamic quantisation gives each run's activations one int8 scale, so a sentence batched with others
     would get a vector that depends on them (MiniLM: cosine down to 0.98, 6 of 120 seed sentences changed
     main theme). Each sentence therefore runs alone, unpadded, on one thread; `workers` run side by side,
-    which is as fast as batching on 2 cores and gives the same vector on any machine with any input.
+    which is as fast as batching on 2 cores and gives a vector that does not depend on the other
+    inputs. It can depend on the CPU's int8 kernels: `faithful_onnx` checks that.
     """
 
-    def __init__(self, encoder_dir: Path, max_length: int, workers: int):
+    def __init__(self, encoder_dir: Path, max_length: int, workers: int, exact_u8: bool = False):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -97,6 +107,9 @@ class OnnxEmbedder:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        if exact_u8:  # CPUs without VNNI then multiply in exact u8 x u8 (slower) instead of saturating
+            options.add_session_config_entry("session.x64quantprecision", "1")
+        self.exact_u8 = exact_u8
         self.session = ort.InferenceSession(str(encoder_dir / ONNX_FILE), options,
                                             providers=["CPUExecutionProvider"])
         self.workers = cpu_threads(workers)
@@ -150,6 +163,64 @@ class CachedEmbedder:
 
 
 @dataclass
+class Fingerprint:
+    """Float32 vectors of a few fixed training sentences, saved with the model. A runtime that does not
+    reproduce them (int8 that saturates on this CPU, a damaged encoder file) must not label anything."""
+
+    texts: list[str]
+    vectors: np.ndarray
+    min_cosine: float
+
+    @classmethod
+    def of(cls, net, tokenizer, texts: list[str], config: TransformerConfig) -> Fingerprint:
+        from sendclf.models import transformer_net as tn
+
+        ids = tokenizer(texts, truncation=True, max_length=config.max_length)["input_ids"]
+        vectors = tn.embed_ids(net, ids, tokenizer.pad_token_id or 0, config.inference_batch_size, "float32",
+                               next(net.parameters()).device.type)
+        return cls(list(texts), vectors.astype(np.float32), config.fingerprint_min_cosine)
+
+    def cosine(self, embedder) -> float:
+        """Mean cosine between `embedder`'s vectors of the fingerprint sentences and the saved ones."""
+        found = embedder.embed(self.texts)
+        unit = lambda v: v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)  # noqa: E731
+        return float((unit(found) * unit(self.vectors)).sum(axis=1).mean())
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps({"texts": self.texts, "min_cosine": self.min_cosine,
+                                    "vectors": np.round(self.vectors, 6).tolist()}), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Fingerprint:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return cls(raw["texts"], np.asarray(raw["vectors"], np.float32), float(raw["min_cosine"]))
+
+
+def fingerprint_texts(texts: list[str], n: int) -> list[str]:
+    """`n` sentences spread evenly through the training rows: fixed for fixed data."""
+    return [texts[i] for i in np.linspace(0, len(texts) - 1, min(n, len(texts))).round().astype(int)]
+
+
+def faithful_onnx(encoder_dir: Path, fingerprint: Fingerprint, config: TransformerConfig,
+                  where: str) -> tuple[OnnxEmbedder, str | None]:
+    """The int8 ONNX embedder if it reproduces the fingerprint on this CPU, else the same file with exact
+    u8 arithmetic (and a note saying so); neither: a one-line error, so nothing is labelled with it."""
+    embedder = OnnxEmbedder(encoder_dir, config.max_length, config.threads)
+    first = fingerprint.cosine(embedder)
+    if first >= fingerprint.min_cosine:
+        return embedder, None
+    exact = OnnxEmbedder(encoder_dir, config.max_length, config.threads, exact_u8=True)
+    second = fingerprint.cosine(exact)
+    if second >= fingerprint.min_cosine:
+        return exact, (f"{where}: its int8 encoder is not faithful with this CPU's fast kernels (cosine "
+                       f"{first:.2f} to its reference vectors; CPU flags: {cpu_flags()}); serving it with "
+                       f"exact u8 arithmetic instead (cosine {second:.2f}, slower)")
+    raise SendclfError(f"{where}: its int8 encoder does not reproduce its reference vectors on this CPU "
+                       f"(cosine {max(first, second):.2f}, needs {fingerprint.min_cosine}; CPU flags: "
+                       f"{cpu_flags()}), so it would label wrongly")
+
+
+@dataclass
 class Encoder:
     """Stage 1's result: the fine-tuned net (with the heads it ended with), its tokenizer and ONNX export,
     and one caching embedder per runtime, which the heads train on and predict with."""
@@ -159,13 +230,17 @@ class Encoder:
     onnx_dir: tempfile.TemporaryDirectory
     device: str
     train_precision: str
+    fingerprint: Fingerprint
     embedders: dict = field(default_factory=dict)
     key: str = ""  # what it was fine-tuned from and on (`_stage_one_key`): stage 2's cache builds on it
+    notes: list[str] = field(default_factory=list)  # a runtime switched for fidelity, said once
 
     def embedder(self, config: TransformerConfig) -> CachedEmbedder:
         if config.runtime not in self.embedders:
             if config.runtime == "onnx-int8":
-                inner = OnnxEmbedder(Path(self.onnx_dir.name), config.max_length, config.threads)
+                inner, note = faithful_onnx(Path(self.onnx_dir.name), self.fingerprint, config,
+                                            "the freshly fine-tuned encoder")
+                self.notes += [note] if note else []
             else:
                 inner = TorchEmbedder(self.net, self.tokenizer, config, self.device)
             self.embedders[config.runtime] = CachedEmbedder(inner)
@@ -178,7 +253,7 @@ _stage_one: dict[str, Encoder] = {}  # at most one entry: the encoder the curren
 _stage_two: dict[str, dict[str, np.ndarray]] = {}
 # Settings that only the heads or serving use: changing them reuses a stage 1 already computed.
 STAGE_TWO_KEYS = ("threads", "theme_threshold", "inference_batch_size", "inference_precision", "runtime",
-                  "seed_weight", "save_torch_encoder")
+                  "seed_weight", "save_torch_encoder", "fingerprint_min_cosine")
 
 
 def _stage_two_key(config: TransformerConfig, stage_one: str, rows: Targets) -> str:
@@ -215,6 +290,7 @@ class TransformerClassifier(Classifier):
                 self._fit_heads(head, vectors, examples, weights, "heads")
                 _stage_two[key] = {k: v.detach().numpy().copy() for k, v in head.state_dict().items()}
         self.arrays = {k: v.copy() for k, v in _stage_two[key].items()}
+        self.notes = list(self.encoder.notes)
         return self
 
     def _texts(self, data: Targets) -> list[str]:
@@ -317,7 +393,8 @@ class TransformerClassifier(Classifier):
         onnx_dir = tempfile.TemporaryDirectory(prefix="sendclf-onnx-")
         tn.export_onnx(net, tokenizer, Path(onnx_dir.name))
         tokenizer.save_pretrained(onnx_dir.name)
-        return Encoder(net, tokenizer, onnx_dir, device, precision, key=key)
+        fingerprint = Fingerprint.of(net, tokenizer, fingerprint_texts(data.texts, c.fingerprint_sentences), c)
+        return Encoder(net, tokenizer, onnx_dir, device, precision, fingerprint, key=key)
 
     # ---- inference -------------------------------------------------------------------------------
 
@@ -336,8 +413,10 @@ class TransformerClassifier(Classifier):
 
     def hardware(self) -> dict[str, str]:
         serving = self._serving if hasattr(self, "_serving") else self.encoder.embedder(self.config).embedder
-        info = {"runtime": self.config.runtime,
-                "inference_precision": getattr(serving, "precision", "int8 encoder MatMuls, float32 heads")}
+        int8 = ("int8 encoder MatMuls (7-bit weights), float32 heads"
+                + (", exact u8 arithmetic" if getattr(serving, "exact_u8", False) else ""))
+        info = {"runtime": self.config.runtime, "inference_precision": getattr(serving, "precision", int8),
+                "cpu_flags": cpu_flags()}
         if hasattr(self, "encoder"):
             info.update(device=self.encoder.device, train_precision=self.encoder.train_precision)
         return info
@@ -382,6 +461,7 @@ class TransformerClassifier(Classifier):
             self.encoder.net.encoder.save_pretrained(target)
         self.encoder.tokenizer.save_pretrained(target)
         shutil.copy(Path(self.encoder.onnx_dir.name) / ONNX_FILE, target / ONNX_FILE)
+        self.encoder.fingerprint.save(target / FINGERPRINT_FILE)
         save_file({k: np.ascontiguousarray(v) for k, v in self.arrays.items()}, str(directory / HEADS_FILE))
 
     def load_weights(self, directory: Path) -> None:
@@ -389,8 +469,10 @@ class TransformerClassifier(Classifier):
 
         c = self.config
         self.arrays = load_file(str(directory / HEADS_FILE))
+        fingerprint = Fingerprint.load(directory / ENCODER_DIR / FINGERPRINT_FILE)
         if c.runtime == "onnx-int8":
-            self._serving = OnnxEmbedder(directory / ENCODER_DIR, c.max_length, c.threads)
+            self._serving, note = faithful_onnx(directory / ENCODER_DIR, fingerprint, c, str(directory))
+            self.notes += [note] if note else []
             return
         if not (directory / ENCODER_DIR / TORCH_WEIGHTS).is_file():
             from sendclf.manifest import retrain_command
@@ -405,3 +487,7 @@ class TransformerClassifier(Classifier):
         net = tn.TransformerNet(encoder, len(self.labels.polarities), len(self.labels.themes), c.dropout,
                                 c.cosine_scale).to(device).eval()
         self._serving = TorchEmbedder(net, tokenizer, c, device)
+        cosine = fingerprint.cosine(self._serving)
+        if cosine < fingerprint.min_cosine:
+            raise SendclfError(f"{directory}: its torch encoder does not reproduce its reference vectors "
+                               f"(cosine {cosine:.2f}, needs {fingerprint.min_cosine})")

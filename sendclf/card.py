@@ -25,9 +25,9 @@ def portability(hardware: dict[str, str]) -> str:
     trained = (f" The encoder was fine-tuned in {hardware['train_precision']} on {device} (bfloat16 only "
                f"where that hardware does it natively, unless asked for).")
     if "torch" not in hardware.get("runtime", ""):
-        return (trained + " Predicting needs no bfloat16. The int8 ONNX encoder's kernels differ between CPUs "
-                "with VNNI and without; each load checks that it reproduces the folder's float32 reference "
-                "vectors on the CPU that serves, and refuses to label otherwise.")
+        return (trained + " Predicting needs no bfloat16. The int8 ONNX encoder's kernels differ between "
+                "CPUs with VNNI and without; each load checks that it reproduces the folder's float32 "
+                "reference vectors on the CPU that serves, and refuses to label otherwise.")
     return (trained + " The torch runtime predicts in the precision the CPU it runs on does natively "
             "(float32 without bfloat16), so it needs no bfloat16 either.")
 

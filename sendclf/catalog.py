@@ -3,7 +3,7 @@
 `configs/transformer-large.yaml` is the model `transformer-large`, trained into `models/transformer-large`.
 A file names its kind of model with a `kind:` key; without one, the name is the kind (`configs/tfidf.yaml`).
 So two models of one kind (MiniLM and mpnet transformers) share every line of code and differ only in
-their config. `configs/models.yaml` says which ones `make train` ships and which `classify` prefers.
+their config. `configs/models.yaml` says which ones `make train` and `make train-large` train.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ KIND_KEY = "kind"
 class Catalog:
     shipped: list[str]  # trained by `make train`, in this order
     large: list[str]  # trained by `make train-large` (too slow for make train's budget on every CPU)
-    default_order: list[str]  # `sendclf classify` uses the first of these that is trained
 
 
 def load_catalog() -> Catalog:

@@ -147,18 +147,11 @@ class Run:
 # ---- the model -------------------------------------------------------------------------------------
 
 
-def resolve_model_dir(model: str | None, models_dir: Path | None = None) -> Path:
-    """A model name under models/ or a model directory; by default the first trained model of
-    configs/models.yaml's `default_order` (the most accurate first)."""
+def resolve_model_dir(model: str, models_dir: Path | None = None) -> Path:
+    """A model name under models/, or a model directory."""
     from sendclf.catalog import load_catalog, model_names
 
     models_dir = models_dir or MODELS
-    if model is None:
-        order = load_catalog().default_order
-        trained = [name for name in order if (models_dir / name / META_FILE).is_file()]
-        if not trained:
-            raise SendclfError(f"no trained model in {models_dir}: train them with `make train`")
-        model = trained[0]
     path = Path(model)
     if path.is_dir() and (path / META_FILE).is_file():
         return path
@@ -166,13 +159,73 @@ def resolve_model_dir(model: str | None, models_dir: Path | None = None) -> Path
     if (named / META_FILE).is_file():
         return named
     if model in model_names():
+        make = "make train-large" if model in load_catalog().large else "make train"
         raise SendclfError(f"model {model!r} is not trained yet ({named} has no {META_FILE}): "
-                           f"train it with `sendclf train {model}` (or every model with `make train`)")
+                           f"train it with `sendclf train {model}` (or with the others of `{make}`)")
     if path.is_dir():
         raise SendclfError(f"{model}: not a trained model directory (no {META_FILE}); "
                            f"train one with `sendclf train tfidf --out {model}`")
     raise SendclfError(f"unknown model {model!r}: give {', '.join(model_names())} "
                        f"or a trained model directory (train with `make train`)")
+
+
+def trained_records(models_dir: Path | None = None) -> dict[str, tuple[Path, object]]:
+    """name -> (directory, its metrics.json records or None) for the trained models of configs/models.yaml."""
+    from sendclf.catalog import model_names
+    from sendclf.results import load_results
+
+    models_dir = models_dir or MODELS
+    found = {}
+    for name in model_names():
+        directory = models_dir / name
+        if (directory / META_FILE).is_file():
+            try:
+                found[name] = (directory, load_results(directory))
+            except SendclfError:
+                found[name] = (directory, None)  # no readable records: ranked last
+    return found
+
+
+def ranked_models(models_dir: Path | None = None) -> list[Path]:
+    """The trained models of configs/models.yaml, best first by their own records (`sendclf.choice`)."""
+    from sendclf.choice import rank
+
+    found = trained_records(models_dir)
+    records = {name: r for name, (_, r) in found.items() if r is not None}
+    return [found[name][0] for name in rank(records)] + [d for d, r in found.values() if r is None]
+
+
+def cautions(directory: Path, models_dir: Path | None = None) -> list[str]:
+    """Why the model in `directory` should not be relied on, judged against the other trained models."""
+    from sendclf.choice import warnings
+
+    records = {name: r for name, (_, r) in trained_records(models_dir).items() if r is not None}
+    reasons = warnings(records).get(directory.name, []) if directory.parent == (models_dir or MODELS) else []
+    return [f"{directory.name}: do not rely on it: {'; '.join(reasons)}"] if reasons else []
+
+
+def open_model(model: str | None, models_dir: Path | None = None):
+    """(directory, classifier): the model asked for, or by default the best trained one that can serve
+    on this CPU; each model passed over (say, its int8 encoder unfaithful here) leaves a note, and so does
+    a model whose records say not to rely on it."""
+    if model is not None:
+        directory = resolve_model_dir(model, models_dir)
+        classifier = load(directory)
+        classifier.notes = cautions(directory, models_dir) + classifier.notes
+        return directory, classifier
+    candidates = ranked_models(models_dir)
+    if not candidates:
+        raise SendclfError(f"no trained model in {models_dir or MODELS}: train them with `make train`")
+    passed = []
+    for directory in candidates:
+        try:
+            classifier = load(directory)
+        except SendclfError as error:
+            passed.append(f"passed over {directory.name}, the best trained model by its dev figures: {error}")
+            continue
+        classifier.notes = passed + cautions(directory, models_dir) + classifier.notes
+        return directory, classifier
+    raise SendclfError(passed[-1])
 
 
 def load(model_dir: Path):
@@ -380,8 +433,7 @@ def load_model(model: str | os.PathLike | None = None, threshold: float | None =
     """A trained model by name ("tfidf", "transformer", ...) or directory, resolved and loaded exactly as
     `sendclf classify --model` does (every failure is a SendclfError); by default the most accurate
     trained one. `threshold` replaces every theme's tuned threshold, as `--threshold` does."""
-    directory = resolve_model_dir(None if model is None else os.fspath(model))
-    classifier = load(directory)
+    directory, classifier = open_model(None if model is None else os.fspath(model))
     set_threshold(classifier, parse_threshold(None if threshold is None else str(threshold)))
     return Model(classifier, directory)
 

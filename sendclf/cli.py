@@ -255,8 +255,8 @@ def classify(
         if doc.encoding != inputs.UTF8:
             err.print(f"note: {escape(doc.source)} is not UTF-8; read it as {doc.encoding}", highlight=False,
                       soft_wrap=True)
-    model_dir = lib.resolve_model_dir(model)
-    classifier = lib.load(model_dir)
+    model_dir, classifier = lib.open_model(model)
+    print_notes(classifier)
     lib.set_threshold(classifier, theme_threshold)
     progress = err if err.is_terminal else None
     if summary and fmt not in SUMMARY_FORMATS:
@@ -298,13 +298,21 @@ def suggest(
     from sendclf.suggest import suggest as run
 
     documents = inputs.read_documents(paths)
-    records = run(lib.load(lib.resolve_model_dir(model)), documents, n)
+    model_dir, classifier = lib.open_model(model)
+    print_notes(classifier)
+    records = run(classifier, documents, n)
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     if output is None:
         lib.write_stdout(text)
     else:
         write_text(output, text)
         err.print(f"wrote {len(records)} sentences to label to {escape(str(output))}", highlight=False)
+
+
+def print_notes(classifier) -> None:
+    """What the user should hear about how the model serves here, before any per-file line."""
+    for note in classifier.notes:
+        err.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
 
 
 def print_metrics(results: TrainingResults, model_dir: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sendclf import tables
+from sendclf import choice, tables
 from sendclf.config import load_config
 from sendclf.errors import SendclfError
 from sendclf.evaluate import EvalConfig, OutOfFold, headline_of
@@ -189,6 +189,9 @@ def compare(models: dict[str, TrainingResults], config: EvalConfig) -> Compariso
         if results.out_of_fold is None:
             warnings.append(f"{name}: no out_of_fold predictions in its {METRICS_FILE}: retrain it to "
                             f"compare it pairwise")
+
+    for name, reasons in choice.warnings(models).items():
+        warnings.append(f"{name}: do not rely on it: {'; '.join(reasons)}")
 
     entries = [_Entry(name, m.scores, m.out_of_fold) for name, m in models.items()]
     if reference.out_of_fold is not None:  # first, so each difference reads "model - reference"

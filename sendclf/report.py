@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
+from sendclf import choice, tables
 from sendclf import compare as comparing
-from sendclf import tables
 from sendclf.atomic import write_file, write_text
 from sendclf.bench import BENCH_FILE, bench_note, bench_table
 from sendclf.errors import SendclfError
@@ -188,7 +188,6 @@ def reliability_figure(curves: dict[str, dict], title: str = THEME_TITLE, xlabel
 
 # --- the opening sentences: which model, how sure, what it gets wrong -------------------------------------
 
-CHOOSE_BY = ("polarity_macro_f1", "theme_micro_f1")  # the model to use: the best mean of these two figures
 WEAKEST_THEMES = 3  # named in the opening sentences
 MIN_THEME_SUPPORT = 5  # gold sentences a theme needs before its F1 is worth naming
 LEAD_METRIC = "polarity_accuracy"  # the figure whose interval illustrates how sure we are
@@ -211,7 +210,7 @@ def _find_difference(differences: list[comparing.Difference], best: str, other: 
 def _versus(differences: list[comparing.Difference], best: str, other: str, ci: str) -> str:
     """A sentence on the paired differences between the chosen model and the runner-up, judged on the
     intervals as printed."""
-    found = {key: _find_difference(differences, best, other, key) for key in CHOOSE_BY}
+    found = {key: _find_difference(differences, best, other, key) for key in choice.CHOOSE_BY}
     if any(value is None for value in found.values()):
         return ""
     parts, better, worse = [], [], []
@@ -243,15 +242,14 @@ def lead_sentences(comparison: comparing.Comparison, models: dict[str, TrainingR
     ci = comparing.ci_label(comparison)
     on_dev = all(row.dev for row in rows)
     figures = {row.name: (row.dev if on_dev else row.headline) for row in rows}
-    score = {name: sum(f[key].value for key in CHOOSE_BY) / len(CHOOSE_BY) for name, f in figures.items()}
-    ranked = sorted(rows, key=lambda row: -score[row.name])
+    ranked = sorted(rows, key=lambda row: -choice.score(figures[row.name]))
     best = ranked[0]
     chosen = figures[best.name]
     where = (f"the written dev set ({comparing.dev_size(comparison)} sentences it was never trained or "
              f"tuned on)" if on_dev else
              f"leave-one-area-out cross-validation over {best.n_sentences} seed sentences")
-    metric_names = " and ".join(tables.HEADLINE_NAMES[key] for key in CHOOSE_BY)
-    values = " and ".join(f"{chosen[key].value:.2f}" for key in CHOOSE_BY)
+    metric_names = " and ".join(tables.HEADLINE_NAMES[key] for key in choice.CHOOSE_BY)
+    values = " and ".join(f"{chosen[key].value:.2f}" for key in choice.CHOOSE_BY)
     sentences = []
     if len(rows) == 1:
         sentences.append(f"Use {best.name}, the only model trained: on {where} its {metric_names} are "

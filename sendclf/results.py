@@ -101,6 +101,7 @@ class TrainingResults:
     versions: dict[str, str]
     out_of_fold: list[OutOfFoldRecord] | None = omitted_when_none()
     dev: DevSet | None = omitted_when_none()
+    members: list[str] = field(default_factory=list)  # the models an ensemble contains, by name
 
     @property
     def polarity_ids(self) -> list[str]:

@@ -142,6 +142,7 @@ def train(name: str, config_path: Path | None = None, out_dir: Path | None = Non
         versions=versions(),
         out_of_fold=oof_records(data, oof, labels),
         dev=dev,
+        members=list(getattr(config, "members", [])),
     )
 
     def fill(directory: Path) -> None:

@@ -25,13 +25,64 @@ def model(model_dir):
 # ---- the model -------------------------------------------------------------------------------------
 
 
-def test_default_model_is_the_transformer_when_trained(tmp_path):
-    (tmp_path / "tfidf").mkdir()
-    (tmp_path / "tfidf" / "model.json").write_text("{}")
-    assert lib.resolve_model_dir(None, tmp_path) == tmp_path / "tfidf"
-    (tmp_path / "transformer").mkdir()
-    (tmp_path / "transformer" / "model.json").write_text("{}")
-    assert lib.resolve_model_dir(None, tmp_path) == tmp_path / "transformer"
+def _records(dev_score: float):
+    from types import SimpleNamespace
+
+    from sendclf.metrics import Figure
+
+    figures = {"polarity_macro_f1": Figure(dev_score, (dev_score, dev_score)),
+               "theme_micro_f1": Figure(dev_score, (dev_score, dev_score))}
+    majority = {key: Figure(0.2, (0.2, 0.2)) for key in figures}
+    return SimpleNamespace(dev=SimpleNamespace(scores=SimpleNamespace(headline=figures)),
+                           scores=SimpleNamespace(headline=figures), members=[],
+                           reference=SimpleNamespace(scores=SimpleNamespace(headline=majority)))
+
+
+def test_default_model_is_the_best_by_its_own_dev_records_not_its_name(tmp_path, labels, monkeypatch):
+    from tiny_model import train_tiny_model
+
+    from sendclf import results
+
+    for name in ("tfidf", "ensemble"):
+        train_tiny_model(tmp_path / name, labels)
+    scores = {"tfidf": 0.9, "ensemble": 0.7}
+    monkeypatch.setattr(results, "load_results", lambda d: _records(scores[d.name]))
+    assert lib.ranked_models(tmp_path) == [tmp_path / "tfidf", tmp_path / "ensemble"]
+    assert lib.open_model(None, tmp_path)[0] == tmp_path / "tfidf"
+    scores.update(tfidf=0.6)
+    assert lib.open_model(None, tmp_path)[0] == tmp_path / "ensemble"
+
+
+def test_a_default_model_that_cannot_serve_here_is_passed_over_with_a_note(tmp_path, labels, monkeypatch):
+    from tiny_model import train_tiny_model
+
+    from sendclf import results
+
+    for name in ("tfidf", "ensemble"):
+        train_tiny_model(tmp_path / name, labels)
+    monkeypatch.setattr(results, "load_results", lambda d: _records({"tfidf": 0.6, "ensemble": 0.9}[d.name]))
+    (tmp_path / "ensemble" / "model.json").write_text("{}")  # damaged: the manifest refuses it
+    directory, classifier = lib.open_model(None, tmp_path)
+    assert directory == tmp_path / "tfidf"
+    assert len(classifier.notes) == 1 and classifier.notes[0].startswith("passed over ensemble")
+    with pytest.raises(SendclfError, match="model.json"):
+        lib.open_model("ensemble", tmp_path)
+
+
+def test_no_trained_model_says_make_train(tmp_path):
+    with pytest.raises(SendclfError, match="no trained model.*make train"):
+        lib.open_model(None, tmp_path)
+
+
+def test_a_model_that_learned_nothing_is_flagged_when_it_classifies(tmp_path, labels, monkeypatch):
+    from tiny_model import train_tiny_model
+
+    from sendclf import results
+
+    train_tiny_model(tmp_path / "tfidf", labels)
+    monkeypatch.setattr(results, "load_results", lambda d: _records(0.2))
+    notes = lib.open_model("tfidf", tmp_path)[1].notes
+    assert len(notes) == 1 and "tfidf: do not rely on it" in notes[0] and "majority class" in notes[0]
 
 
 def test_model_directory_is_used_as_is(model_dir, tmp_path):
@@ -42,6 +93,7 @@ def test_model_directory_is_used_as_is(model_dir, tmp_path):
     ("tfidf", r"'tfidf' is not trained yet.*sendclf train tfidf"),
     ("transformer", r"'transformer' is not trained yet.*sendclf train transformer"),
     ("bert", r"unknown model 'bert'.*transformer-large.*make train"),
+    ("ensemble-large", r"not trained yet.*make train-large"),
 ])
 def test_unknown_or_untrained_model_says_how_to_train(tmp_path, name, message):
     with pytest.raises(SendclfError, match=message):

@@ -17,7 +17,7 @@ def configs(tmp_path, monkeypatch):
     """A configs folder whose catalog ships a TF-IDF and a majority model for the ensemble to combine."""
     folder = tmp_path / "configs"
     folder.mkdir()
-    (folder / "models.yaml").write_text("shipped: [tfidf, majority]\nlarge: []\ndefault_order: [tfidf]\n")
+    (folder / "models.yaml").write_text("shipped: [tfidf, majority]\nlarge: []\n")
     (folder / "tfidf.yaml").write_text("theme_threshold: 0.5\n")
     (folder / "majority.yaml").write_text("{}\n")
     monkeypatch.setattr(catalog, "CONFIGS", folder)

@@ -168,7 +168,7 @@ def test_a_folder_without_a_manifest_asks_to_be_retrained(tfidf_dir, tmp_path):
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    (lambda m: {**m, "format": 99}, "a model folder of format 99 .*reads format 1: retrain it"),
+    (lambda m: {**m, "format": 99}, "a model folder of format 99 .*reads format 2: retrain it"),
     (lambda m: {**m, "files": [{"path": "../model.json", "size": 1, "sha256": "x"}]}, "outside the model"),
     (lambda m: {**m, "files": "all"}, "file list is malformed"),
     (lambda m: [m], "no format version"),
@@ -208,7 +208,7 @@ def test_a_damaged_ensemble_member_names_its_file_and_the_ensemble(labels, tmp_p
     configs = tmp_path / "configs"
     configs.mkdir()
     (configs / "models.yaml").write_text("shipped: [tfidf, majority, ensemble]\nlarge: []\n"
-                                         "default_order: [tfidf]\n")
+                                         "")
     (configs / "tfidf.yaml").write_text("theme_threshold: 0.5\n")
     (configs / "majority.yaml").write_text("{}\n")
     monkeypatch.setattr(catalog, "CONFIGS", configs)

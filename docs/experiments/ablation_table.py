@@ -4,11 +4,14 @@ Polarity macro-F1 and main-theme hit as trained; theme micro-F1 at a fixed 0.5 t
 seed-tuned threshold, a knob, does not decide the data question)."""
 import sys
 from pathlib import Path
+
 import numpy as np
+
 sys.path.insert(0, ".")
 from sendclf.compare import load_eval_config, paired_bootstrap
 from sendclf.models.base import decide_themes
 from sendclf.results import from_records, load_results
+
 config = load_eval_config()
 root = Path(sys.argv[1])
 model = sys.argv[2]

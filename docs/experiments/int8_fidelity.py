@@ -6,8 +6,8 @@ take hours:
     .venv/bin/python docs/experiments/int8_fidelity.py export OUT [--n 120]
         # per encoder: the float32 ONNX graph, one int8 file per variant, the sentences (the first N of the
         # written corpus) and their float32 vectors
-    .venv/bin/python docs/experiments/int8_fidelity.py measure OUT [--n 120] [--encoders ...] [--variants ...]
-        # cosine of each variant's vectors to float32 (mean / min) and sentences/s on one thread, as JSON lines
+    .venv/bin/python docs/experiments/int8_fidelity.py measure OUT [--n 120] [--encoders ..] [--variants ..]
+        # cosine of each variant's vectors to float32 (mean / min) and sentences/s on one thread (JSON lines)
 
 Only onnxruntime, tokenizers and numpy are imported by `measure`.
 """
@@ -86,9 +86,10 @@ def measure(out: Path, n: int, encoders: list[str], variants: list[str]) -> None
         texts = json.loads((folder / "sentences.json").read_text())[:n]
         ids = [np.asarray([e.ids], np.int64) for e in tokenizer.encode_batch(texts)]
 
-        def run(s: ort.InferenceSession) -> tuple[np.ndarray, float]:
+        def run(s: ort.InferenceSession, ids: list[np.ndarray] = ids) -> tuple[np.ndarray, float]:
             start = time.perf_counter()
-            v = np.stack([s.run(None, {"input_ids": x, "attention_mask": np.ones_like(x)})[0][0] for x in ids])
+            feeds = [{"input_ids": x, "attention_mask": np.ones_like(x)} for x in ids]
+            v = np.stack([s.run(None, feed)[0][0] for feed in feeds])
             return v / np.linalg.norm(v, axis=1, keepdims=True), len(ids) / (time.perf_counter() - start)
 
         reference, speed = run(session(folder / "float32.onnx", {}))

@@ -1,10 +1,15 @@
 """Fixed work: 12 fine-tuning steps of MiniLM (batch 32, ~30 tokens), the shape of stage 1. Prints seconds."""
-import os, sys, time
-import sendclf  # noqa: F401  (sets OMP_WAIT_POLICY=PASSIVE unless the caller set it)
+import os
+import sys
+import time
+
 import torch
+
+import sendclf  # noqa: F401  (sets OMP_WAIT_POLICY=PASSIVE unless the caller set it)
 from sendclf.encoders import resolve_encoder
 from sendclf.machine import cpu_threads
 from sendclf.models import transformer_net as tn
+
 torch.set_num_threads(cpu_threads(0))
 tok, enc = tn.load_encoder(resolve_encoder(None))
 net = tn.TransformerNet(enc, 3, 12, 0.1, 20.0); net.train()

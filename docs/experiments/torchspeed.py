@@ -1,11 +1,14 @@
 """Torch sentence/s of the bare encoder architecture (pretrained weights: the fine-tuned ones cost the same),
 on 1,000 seed sentences in batches of 16 (the torch runtime's inference_batch_size), 2 threads."""
-import sys, time, json
-import torch
+import json
+import sys
+import time
+
+from sendclf.data import read_label_records
 from sendclf.encoders import resolve_encoder
 from sendclf.models import transformer_net as tn
-from sendclf.data import read_label_records
 from sendclf.paths import SEEDS
+
 name, precision = sys.argv[1], sys.argv[2]
 texts = [r.text for r in read_label_records(SEEDS / "labels.jsonl")]
 texts = (texts * 9)[:1000]

@@ -393,7 +393,8 @@ class TransformerClassifier(Classifier):
         onnx_dir = tempfile.TemporaryDirectory(prefix="sendclf-onnx-")
         tn.export_onnx(net, tokenizer, Path(onnx_dir.name))
         tokenizer.save_pretrained(onnx_dir.name)
-        fingerprint = Fingerprint.of(net, tokenizer, fingerprint_texts(data.texts, c.fingerprint_sentences), c)
+        texts = fingerprint_texts(data.texts, c.fingerprint_sentences)
+        fingerprint = Fingerprint.of(net, tokenizer, texts, c)
         return Encoder(net, tokenizer, onnx_dir, device, precision, fingerprint, key=key)
 
     # ---- inference -------------------------------------------------------------------------------

@@ -1,0 +1,62 @@
+"""Which trained model to use, and which ones not to trust: one rule for `classify`'s default, `compare`
+and the report's opening sentence.
+
+The rule: the best mean of polarity macro-F1 and theme micro-F1 on the dev sets, which no model trained or
+tuned on; where some model has no dev figures, on the seed CV. The ranking comes from each model's own
+records (`metrics.json`), so a model that trained badly on this machine is not preferred for its name.
+"""
+
+from __future__ import annotations
+
+from sendclf.results import TrainingResults
+
+CHOOSE_BY = ("polarity_macro_f1", "theme_micro_f1")  # the model to use: the best mean of these two figures
+
+
+def score(figures: dict) -> float:
+    """The mean of the CHOOSE_BY figures (each a `metrics.Figure`)."""
+    return sum(figures[key].value for key in CHOOSE_BY) / len(CHOOSE_BY)
+
+
+def dev_figures(results: TrainingResults) -> list[dict]:
+    """The headline figures of each dev set the model was scored on."""
+    return [results.dev.scores.headline] if results.dev else []
+
+
+def ranking_score(results: TrainingResults, on_dev: bool) -> float:
+    if on_dev:
+        figures = dev_figures(results)
+        return sum(score(f) for f in figures) / len(figures)
+    return score(results.scores.headline)
+
+
+def rank(models: dict[str, TrainingResults]) -> list[str]:
+    """Model names, best first: on the dev sets where every model has them, else on the seed CV."""
+    on_dev = all(dev_figures(r) for r in models.values())
+    return sorted(models, key=lambda name: -ranking_score(models[name], on_dev))
+
+
+def warnings(models: dict[str, TrainingResults]) -> dict[str, list[str]]:
+    """Per model, why its figures should not be trusted: its seed-CV interval reaches down to the majority
+    class (it learned next to nothing), or it scores below a model it contains (an ensemble below its
+    member: something in it is broken, such as an encoder unfaithful on the CPU it was trained on)."""
+    found: dict[str, list[str]] = {name: [] for name in models}
+    for name, results in models.items():
+        reference = results.reference.scores.headline
+        for key in CHOOSE_BY:
+            figure = results.scores.headline[key]
+            if figure.ci[0] <= reference[key].value:
+                found[name].append(f"its seed-CV {key.replace('_', ' ')} interval [{figure.ci[0]:.2f}, "
+                                   f"{figure.ci[1]:.2f}] reaches the majority class's "
+                                   f"{reference[key].value:.2f}")
+        for member in results.members:
+            if member not in models:
+                continue
+            pair = {name: results, member: models[member]}
+            on_dev = all(dev_figures(r) for r in pair.values())
+            mine, theirs = (ranking_score(pair[n], on_dev) for n in (name, member))
+            if mine < theirs:
+                where = "dev sets" if on_dev else "seed CV"
+                found[name].append(f"it scores below its member {member} on the {where} "
+                                   f"({mine:.3f} against {theirs:.3f})")
+    return {name: reasons for name, reasons in found.items() if reasons}

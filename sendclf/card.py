@@ -13,6 +13,9 @@ def headline_columns(results: TrainingResults, ci_label: str) -> list[tuple[str,
                (f"majority class {ci_label}", results.reference.scores.headline)]
     if results.dev:
         columns.append((f"dev set of {results.dev.n_sentences} {ci_label}", results.dev.scores.headline))
+    if results.hard_dev:
+        columns.append((f"hard dev set of {results.hard_dev.n_sentences} {ci_label}",
+                        results.hard_dev.scores.headline))
     return columns
 
 

@@ -13,21 +13,18 @@ from sendclf.results import TrainingResults
 CHOOSE_BY = ("polarity_macro_f1", "theme_micro_f1")  # the model to use: the best mean of these two figures
 
 
-def score(figures: dict) -> float:
-    """The mean of the CHOOSE_BY figures (each a `metrics.Figure`)."""
-    return sum(figures[key].value for key in CHOOSE_BY) / len(CHOOSE_BY)
+def score(*figure_sets: dict) -> float:
+    """The mean of the CHOOSE_BY figures (each a `metrics.Figure`) over one or more sets of figures."""
+    return sum(f[key].value for f in figure_sets for key in CHOOSE_BY) / (len(CHOOSE_BY) * len(figure_sets))
 
 
 def dev_figures(results: TrainingResults) -> list[dict]:
-    """The headline figures of each dev set the model was scored on."""
-    return [results.dev.scores.headline] if results.dev else []
+    """The headline figures of each dev set the model was scored on (written, then hard)."""
+    return [d.scores.headline for d in (results.dev, getattr(results, "hard_dev", None)) if d]
 
 
 def ranking_score(results: TrainingResults, on_dev: bool) -> float:
-    if on_dev:
-        figures = dev_figures(results)
-        return sum(score(f) for f in figures) / len(figures)
-    return score(results.scores.headline)
+    return score(*dev_figures(results)) if on_dev else score(results.scores.headline)
 
 
 def rank(models: dict[str, TrainingResults]) -> list[str]:

@@ -24,6 +24,7 @@ from sendclf.models.base import Targets
 from sendclf.paths import CONFIGS, MODELS
 from sendclf.results import (
     METRICS_FILE,
+    DevSet,
     OutOfFoldRecord,
     Seconds,
     TrainingResults,
@@ -82,6 +83,8 @@ class ModelRow:
     seconds: Seconds
     dev: dict[str, Figure] | None = None  # on the written dev set, where the model was scored on one
     n_dev: int | None = None
+    hard_dev: dict[str, Figure] | None = None  # on the hard dev set (the register of real coverage)
+    n_hard_dev: int | None = None
 
 
 @dataclass
@@ -120,6 +123,7 @@ class Comparison:
     theme_f1: dict[str, dict[str, float | None]]  # model name -> theme -> F1, None where no gold sentence
     warnings: list[str]
     dev_differences: list[Difference] = field(default_factory=list)  # paired, on the written dev set
+    hard_dev_differences: list[Difference] = field(default_factory=list)  # paired, on the hard dev set
 
 
 def paired_bootstrap(gold: Targets, a: OutOfFold, b: OutOfFold, *, samples: int, level: float,
@@ -197,9 +201,12 @@ def compare(models: dict[str, TrainingResults], config: EvalConfig) -> Compariso
     if reference.out_of_fold is not None:  # first, so each difference reads "model - reference"
         entries.insert(0, _Entry(REFERENCE_NAME, reference.scores, reference.out_of_fold))
     differences = [d for a, b in combinations(entries, 2) if (d := _difference(a, b, config, warnings))]
-    dev_entries = [_Entry(name, m.dev.scores, m.dev.predictions) for name, m in models.items() if m.dev]
-    dev_differences = [d for a, b in combinations(dev_entries, 2)
-                       if (d := _difference(a, b, config, warnings))]
+    def paired(sets: dict[str, DevSet]) -> list[Difference]:
+        entries = [_Entry(name, s.scores, s.predictions) for name, s in sets.items()]
+        return [d for a, b in combinations(entries, 2) if (d := _difference(a, b, config, warnings))]
+
+    dev_differences = paired({name: m.dev for name, m in models.items() if m.dev})
+    hard_dev_differences = paired({name: m.hard_dev for name, m in models.items() if m.hard_dev})
 
     theme_ids = first.theme_ids
     support = {t: first.scores.themes[t].support for t in theme_ids}
@@ -207,7 +214,9 @@ def compare(models: dict[str, TrainingResults], config: EvalConfig) -> Compariso
     theme_f1 = {name: {t: _theme_f1(scores, t) for t in theme_ids} for name, scores in sources.items()}
     return Comparison(
         models=[ModelRow(name, m.kind, m.n_sentences, m.scores.headline, m.seconds,
-                         m.dev.scores.headline if m.dev else None, m.dev.n_sentences if m.dev else None)
+                         m.dev.scores.headline if m.dev else None, m.dev.n_sentences if m.dev else None,
+                         m.hard_dev.scores.headline if m.hard_dev else None,
+                         m.hard_dev.n_sentences if m.hard_dev else None)
                 for name, m in models.items()],
         reference=ReferenceRow(REFERENCE_NAME, reference.scores.headline),
         metrics=list(HEADLINE),
@@ -217,6 +226,7 @@ def compare(models: dict[str, TrainingResults], config: EvalConfig) -> Compariso
         theme_f1=theme_f1,
         warnings=warnings,
         dev_differences=dev_differences,
+        hard_dev_differences=hard_dev_differences,
     )
 
 
@@ -236,14 +246,19 @@ def headline_table(comparison: Comparison) -> Table:
     return tables.headline_table(_columns(comparison)).transposed("model")
 
 
-def dev_table(comparison: Comparison) -> Table | None:
-    """The headline figures on the written dev set: the second signal beside the seed CV."""
-    rows = [(row.name, row.dev) for row in comparison.models if row.dev]
+def dev_table(comparison: Comparison, hard: bool = False) -> Table | None:
+    """The headline figures on the written dev set (or the hard one): the signals beside the seed CV."""
+    rows = [(row.name, row.hard_dev if hard else row.dev) for row in comparison.models]
+    rows = [(name, figures) for name, figures in rows if figures]
     return tables.headline_table(rows).transposed("model") if rows else None
 
 
-def dev_size(comparison: Comparison) -> int:
-    return max((row.n_dev or 0) for row in comparison.models)
+def dev_size(comparison: Comparison, hard: bool = False) -> int:
+    return max(((row.n_hard_dev if hard else row.n_dev) or 0) for row in comparison.models)
+
+
+HARD_DEV_NOTE = ("Written apart in the register of real coverage (long sentences, quotes inside reporting, "
+                 "figures over time, list fragments, forum posts); never trained or tuned on.")
 
 
 DIFFERENCE_DIGITS = 3  # a paired difference and its interval's bounds are printed to this many decimals
@@ -328,6 +343,13 @@ def to_markdown(comparison: Comparison) -> str:
         if comparison.dev_differences:
             sections += ["Paired differences on the dev set:",
                          tables.to_markdown(difference_table(comparison, comparison.dev_differences))]
+    hard = dev_table(comparison, hard=True)
+    if hard is not None:
+        sections += [f"## The hard dev set ({dev_size(comparison, hard=True)} sentences, {ci})",
+                     HARD_DEV_NOTE, tables.to_markdown(hard)]
+        if comparison.hard_dev_differences:
+            sections += ["Paired differences on the hard dev set:",
+                         tables.to_markdown(difference_table(comparison, comparison.hard_dev_differences))]
     sections += ["## Per-theme F1 (seed CV)", tables.to_markdown(theme_table(comparison))]
     if comparison.warnings:
         sections += ["## Warnings", "\n".join(f"- {w}" for w in comparison.warnings)]
@@ -351,6 +373,11 @@ def terminal_tables(comparison: Comparison) -> list[tuple[Table, Collection[int]
         title = f"Written dev set, {dev_size(comparison)} sentences [{ci_label(comparison)}]"
         result.append((tables.headline_table(rows, between="\n", title=title), range(len(rows) + 1)))
         result += [(pair_table(comparison, diff), (0, 2)) for diff in comparison.dev_differences]
+    rows = [(row.name, row.hard_dev) for row in comparison.models if row.hard_dev]
+    if rows:
+        title = f"Hard dev set, {dev_size(comparison, hard=True)} sentences [{ci_label(comparison)}]"
+        result.append((tables.headline_table(rows, between="\n", title=title), range(len(rows) + 1)))
+        result += [(pair_table(comparison, diff), (0, 2)) for diff in comparison.hard_dev_differences]
     return result + [(theme_table(comparison), (0,))]
 
 

@@ -25,6 +25,7 @@ LABELS_FILE = "labels.jsonl"
 WRITTEN_DIR = "written"
 LABELLED_DIR = "labelled"  # real sentences labelled one by one (`sendclf suggest`, `sendclf data --add`)
 DEV_DIR = "dev"  # the written dev set: same format as the written corpus, never trained on
+HARD_DEV_DIR = "dev-hard"  # the hard dev set: the register of real coverage, written apart, never trained on
 WRITTEN_KEYS = {"id", "text", "polarity", "themes", "register", "area"}
 
 

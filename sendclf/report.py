@@ -241,13 +241,19 @@ def lead_sentences(comparison: comparing.Comparison, models: dict[str, TrainingR
     names = theme_names or {}
     ci = comparing.ci_label(comparison)
     on_dev = all(row.dev for row in rows)
+    with_hard = on_dev and all(row.hard_dev for row in rows)
     figures = {row.name: (row.dev if on_dev else row.headline) for row in rows}
-    ranked = sorted(rows, key=lambda row: -choice.score(figures[row.name]))
+    ranking = {row.name: [row.dev, row.hard_dev] if with_hard else [figures[row.name]] for row in rows}
+    ranked = sorted(rows, key=lambda row: -choice.score(*ranking[row.name]))
     best = ranked[0]
     chosen = figures[best.name]
     where = (f"the written dev set ({comparing.dev_size(comparison)} sentences it was never trained or "
              f"tuned on)" if on_dev else
              f"leave-one-area-out cross-validation over {best.n_sentences} seed sentences")
+    if with_hard:
+        hard = " and ".join(f"{best.hard_dev[key].value:.2f}" for key in choice.CHOOSE_BY)
+        where += (f" (ranked on it and the hard dev set of {comparing.dev_size(comparison, hard=True)} "
+                  f"sentences, where they are {hard})")
     metric_names = " and ".join(tables.HEADLINE_NAMES[key] for key in choice.CHOOSE_BY)
     values = " and ".join(f"{chosen[key].value:.2f}" for key in choice.CHOOSE_BY)
     sentences = []
@@ -334,6 +340,12 @@ def index_html(comparison: comparing.Comparison, confusion_files: dict[str, str]
                   "trained or tuned on. Each model's final fit, calibrated.</p>", to_html(dev)]
         if comparison.dev_differences:
             parts.append(to_html(comparing.difference_table(comparison, comparison.dev_differences)))
+    hard = comparing.dev_table(comparison, hard=True)
+    if hard is not None:
+        parts += [f"<h2>The hard dev set ({comparing.dev_size(comparison, hard=True)} sentences, {ci})</h2>",
+                  f"<p class=note>{comparing.HARD_DEV_NOTE}</p>", to_html(hard)]
+        if comparison.hard_dev_differences:
+            parts.append(to_html(comparing.difference_table(comparison, comparison.hard_dev_differences)))
     parts += ["<h2>Per-theme F1 (seed CV)</h2>", to_html(comparing.theme_table(comparison)),
               _figure(THEME_F1_FILE, "Per-theme F1 of every model, out-of-fold"),
               "<h2>Polarity confusion matrices</h2><div class=figures>",

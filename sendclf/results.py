@@ -101,6 +101,7 @@ class TrainingResults:
     versions: dict[str, str]
     out_of_fold: list[OutOfFoldRecord] | None = omitted_when_none()
     dev: DevSet | None = omitted_when_none()
+    hard_dev: DevSet | None = omitted_when_none()  # the hard dev set (seeds/dev-hard/): real register
     members: list[str] = field(default_factory=list)  # the models an ensemble contains, by name
 
     @property

@@ -18,7 +18,7 @@ from sendclf import catalog
 from sendclf.atomic import write_directory
 from sendclf.card import model_card
 from sendclf.config import load_config, to_dict
-from sendclf.data import DEV_DIR, load_dataset, load_written_dataset
+from sendclf.data import DEV_DIR, HARD_DEV_DIR, load_dataset, load_written_dataset
 from sendclf.errors import SendclfError
 from sendclf.evaluate import EvalConfig, OutOfFold, calibration, cross_validate, fit_model, score
 from sendclf.labels import load_labels
@@ -76,9 +76,11 @@ def load_training_data(labels, seeds: Path, written_corpus: bool) -> tuple:
     return dataset, data, Targets.from_dataset(written, labels, written=True)
 
 
-def score_dev_set(model, labels, seeds: Path, eval_config: EvalConfig) -> DevSet | None:
-    """The final model's calibrated predictions on the written dev set, scored with CIs (None without one)."""
-    dataset = load_written_dataset(labels, seeds, folder=DEV_DIR)
+def score_dev_set(model, labels, seeds: Path, eval_config: EvalConfig, folder: str = DEV_DIR
+                  ) -> DevSet | None:
+    """The final model's calibrated predictions on a dev set (`seeds/<folder>/`), scored with CIs (None
+    without one)."""
+    dataset = load_written_dataset(labels, seeds, folder=folder)
     if not len(dataset):
         return None
     dev = Targets.from_dataset(dataset, labels)
@@ -121,6 +123,7 @@ def train(name: str, config_path: Path | None = None, out_dir: Path | None = Non
     final.remember(data + extra if extra is not None else data)
     fit_seconds = time.perf_counter() - started
     dev = score_dev_set(final, labels, seeds, eval_config)
+    hard_dev = score_dev_set(final, labels, seeds, eval_config, HARD_DEV_DIR)
 
     results = TrainingResults(
         model=name,
@@ -142,6 +145,7 @@ def train(name: str, config_path: Path | None = None, out_dir: Path | None = Non
         versions=versions(),
         out_of_fold=oof_records(data, oof, labels),
         dev=dev,
+        hard_dev=hard_dev,
         members=list(getattr(config, "members", [])),
     )
 

@@ -74,6 +74,9 @@ def test_the_dev_set_scores_the_final_model_and_never_trains_it(tmp_path, traina
                 ("Outcomes in the early years are strong in Invented.", "strength", "outcomes"),
                 ("Inspectors visited Invented in March.", "neutral", "other")])]
     (trainable_seeds / "dev" / "dev.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (trainable_seeds / "dev-hard").mkdir()
+    (trainable_seeds / "dev-hard" / "hard.jsonl").write_text(
+        "".join(json.dumps({**r, "id": f"h-{i}"}) + "\n" for i, r in enumerate(rows[:2])))
     metrics = train("tfidf", out_dir=tmp_path / "m", seeds=trainable_seeds, quiet=True)
     assert metrics.n_written == 0 and len(metrics.out_of_fold) == 18  # not trained on, not in the CV
     assert metrics.dev.n_sentences == 3 and [r.id for r in metrics.dev.predictions] == ["d-0", "d-1", "d-2"]
@@ -81,4 +84,8 @@ def test_the_dev_set_scores_the_final_model_and_never_trains_it(tmp_path, traina
     assert [r.polarity for r in metrics.dev.predictions] == [p.polarity for p in model.predict(
         [r["text"] for r in rows])]
     assert "dev set of 3" in (tmp_path / "m" / "README.md").read_text()
-    assert "## The written dev set (3 sentences" in to_markdown(compare({"m": metrics}, load_eval_config()))
+    assert metrics.hard_dev.n_sentences == 2
+    assert "hard dev set of 2" in (tmp_path / "m" / "README.md").read_text()
+    markdown = to_markdown(compare({"m": metrics}, load_eval_config()))
+    assert "## The written dev set (3 sentences" in markdown
+    assert "## The hard dev set (2 sentences" in markdown

@@ -103,3 +103,15 @@ def test_the_dev_set_is_apart_from_every_training_sentence(written, labels):
     seed_runs = set().union(*(runs(r.text) for r in read_label_records(SEEDS / "labels.jsonl")))
     assert [r.id for _, r in dev if runs(r.text) & seed_runs] == []
     assert not {r.id for _, r in dev} & {r.id for _, r in written}
+
+
+def test_the_hard_dev_set_is_apart_from_every_training_sentence_and_the_written_dev_set(written, labels):
+    from sendclf.data import DEV_DIR, HARD_DEV_DIR
+
+    hard = read_written(labels, SEEDS, (HARD_DEV_DIR,))
+    assert len(hard) >= 500
+    elsewhere = {r.text.strip().lower() for _, r in written + read_written(labels, SEEDS, (DEV_DIR,))}
+    elsewhere |= {r.text.strip().lower() for r in read_label_records(SEEDS / "labels.jsonl")}
+    assert [r.id for _, r in hard if r.text.strip().lower() in elsewhere] == []
+    seed_runs = set().union(*(runs(r.text) for r in read_label_records(SEEDS / "labels.jsonl")))
+    assert [r.id for _, r in hard if runs(r.text) & seed_runs] == []

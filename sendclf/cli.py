@@ -110,6 +110,28 @@ def train(
 
 @app.command()
 @friendly
+def distill(
+    teacher: str = typer.Argument(..., help="The teacher: a model of configs/models.yaml (ensemble-large)."),
+    seeds: Path = typer.Option(SEEDS, help="Folder with written/ (the teacher's training data) and pool/."),
+    output: Path | None = typer.Option(None, "--out", help="Targets file (default "
+                                       "seeds/pool/targets-<teacher>.json)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+):
+    """Fit a teacher on the written corpus alone and keep its probabilities on the unlabelled pool as data."""
+    import json
+
+    from sendclf.atomic import write_text
+    from sendclf.distill import make_targets, targets_path
+
+    targets = make_targets(teacher, seeds, quiet)
+    path = output or targets_path(teacher, seeds)
+    write_text(path, json.dumps(targets, ensure_ascii=False) + "\n")
+    out.print(f"wrote the {teacher} teacher's targets for {len(targets['rows'])} pool sentences to "
+              f"{escape(str(path))} ({targets['seconds']} s)", highlight=False)
+
+
+@app.command()
+@friendly
 def encoders():
     """Check the pretrained encoders pip installed (all-mpnet-base-v2: joined once, size and sha256)."""
     from sendclf.encoders import check_encoders

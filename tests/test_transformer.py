@@ -109,8 +109,8 @@ def test_the_encoder_is_fine_tuned_once_on_written_rows_and_shared(labels, confi
     calls = []
     fine_tune = tr.TransformerClassifier._fine_tune
     monkeypatch.setattr(tr.TransformerClassifier, "_fine_tune",
-                        lambda self, path, data, key: calls.append(len(data.texts))
-                        or fine_tune(self, path, data, key))
+                        lambda self, path, data, key, soft: calls.append(len(data.texts))
+                        or fine_tune(self, path, data, key, soft))
     tr._stage_one.clear()
     written = targets(labels, written=True, suffix=" here")
     a = fitted(labels, config, targets(labels).subset(np.arange(3)) + written)
@@ -189,7 +189,7 @@ def test_the_chosen_precision_is_recorded(labels, config, monkeypatch):
 
 
 def test_loss_ignores_rows_that_do_not_teach_a_head():
-    ex = tn.Examples([[1], [1]], torch.tensor([0, 1]), torch.tensor([[1.0, 0.0], [0.0, 1.0]]),
+    ex = tn.Examples([[1], [1]], torch.eye(3)[:2], torch.tensor([[1.0, 0.0], [0.0, 1.0]]),
                      polarity_mask=torch.tensor([1.0, 0.0]), theme_mask=torch.tensor([0.0, 1.0]),
                      weight=torch.ones(2))
     w = tn.LossWeights(torch.ones(3), torch.ones(2), theme_loss_weight=1.0)

@@ -77,6 +77,10 @@ class TransformerConfig:
     # Mean cosine to those vectors that a runtime must reach to serve. Faithful int8 measured 0.90-0.99
     # (mpnet-MiniLM, docs/EXPERIMENTS.md); a saturating one 0.02; a damaged encoder file lower still.
     fingerprint_min_cosine: float = 0.8
+    # Distillation: a file of unlabelled sentences with a teacher's probabilities (`sendclf distill`),
+    # relative to the repository, that stage 1 also learns from; null = none.
+    distill_targets: str | None = None
+    distill_weight: float = 1.0  # a distilled sentence's weight in the loss, relative to a written one
 
 
 def cosine_logits(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, scale: float) -> np.ndarray:
@@ -160,6 +164,23 @@ class CachedEmbedder:
             self.vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
         width = next(iter(self.vectors.values())).shape[0] if self.vectors else 0
         return np.stack([self.vectors[t] for t in texts]) if texts else np.zeros((0, width), np.float32)
+
+
+@dataclass
+class SoftTargets:
+    """Unlabelled sentences with a teacher's probabilities: training rows for stage 1 (distillation)."""
+
+    texts: list[str]
+    polarity: np.ndarray  # (n, n_polarities), rows summing to 1
+    themes: np.ndarray  # (n, n_themes), independent probabilities
+    digest: str  # sha256 of the file: part of stage 1's cache key
+
+    @classmethod
+    def load(cls, path: Path, labels) -> SoftTargets:
+        from sendclf.distill import read_targets
+
+        texts, polarity, themes, digest = read_targets(path, labels)
+        return cls(texts, polarity, themes, digest)
 
 
 @dataclass
@@ -263,9 +284,10 @@ def _stage_two_key(config: TransformerConfig, stage_one: str, rows: Targets) -> 
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _stage_one_key(config: TransformerConfig, encoder_path: str, rows: Targets) -> str:
+def _stage_one_key(config: TransformerConfig, encoder_path: str, rows: Targets, soft_digest: str = "") -> str:
     settings = {k: v for k, v in to_dict(config).items() if k not in STAGE_TWO_KEYS}
-    payload = json.dumps([settings, encoder_path, rows.texts, rows.polarity.tolist(), rows.themes.tolist()])
+    payload = json.dumps([settings, encoder_path, rows.texts, rows.polarity.tolist(), rows.themes.tolist(),
+                          soft_digest])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -293,31 +315,38 @@ class TransformerClassifier(Classifier):
         self.notes = list(self.encoder.notes)
         return self
 
-    def _texts(self, data: Targets) -> list[str]:
+    def _texts(self, data: Targets, soft: SoftTargets | None = None) -> list[str]:
         phrases = [f"{p.name}. {p.description}" for p in self.labels.polarities]
-        return list(data.texts) + phrases + self.labels.theme_phrases()[0]
+        return list(data.texts) + (soft.texts if soft else []) + phrases + self.labels.theme_phrases()[0]
 
-    def _examples(self, data: Targets, tokenizer):
-        """The labelled rows, then the label contract's words: each polarity's description teaches that
-        polarity, each phrase of a theme's description that theme (a theme seen once still has words)."""
+    def _examples(self, data: Targets, tokenizer, soft: SoftTargets | None = None):
+        """The labelled rows, a teacher's soft rows if any, then the label contract's words: each polarity's
+        description teaches that polarity, each phrase of a theme's description that theme (a theme seen
+        once still has words)."""
         import torch
 
         from sendclf.models import transformer_net as tn
 
         n_polarities, n_themes = len(self.labels.polarities), len(self.labels.themes)
         phrases, phrase_theme = self.labels.theme_phrases()
-        n, n_extra = len(data.texts), n_polarities + len(phrases)
-        polarity = np.concatenate([data.polarity, np.arange(n_polarities), np.zeros(len(phrases), np.int64)])
-        themes = np.vstack([data.themes, np.zeros((n_polarities, n_themes), np.float32),
+        n_soft = len(soft.texts) if soft else 0
+        n, n_extra = len(data.texts) + n_soft, n_polarities + len(phrases)
+        one_hot = np.eye(n_polarities, dtype=np.float32)
+        polarity = np.vstack([one_hot[data.polarity], *([soft.polarity] if soft else []), one_hot,
+                              np.zeros((len(phrases), n_polarities), np.float32)])
+        themes = np.vstack([data.themes, *([soft.themes] if soft else []),
+                            np.zeros((n_polarities, n_themes), np.float32),
                             np.eye(n_themes, dtype=np.float32)[phrase_theme]])
         polarity_mask = np.r_[np.ones(n + n_polarities), np.zeros(len(phrases))]
         theme_mask = np.r_[np.ones(n), np.zeros(n_polarities), np.ones(len(phrases))]
         real = np.where(data.written, 1.0, self.config.seed_weight)
-        weight = np.r_[real, np.full(n_extra, self.config.label_example_weight)]
-        ids = tokenizer(self._texts(data), truncation=True, max_length=self.config.max_length)["input_ids"]
+        weight = np.r_[real, np.full(n_soft, self.config.distill_weight),
+                       np.full(n_extra, self.config.label_example_weight)]
+        texts = self._texts(data, soft)
+        ids = tokenizer(texts, truncation=True, max_length=self.config.max_length)["input_ids"]
         as_float = lambda a: torch.tensor(a, dtype=torch.float32)  # noqa: E731
-        examples = tn.Examples(ids, torch.tensor(polarity, dtype=torch.long), as_float(themes),
-                               as_float(polarity_mask), as_float(theme_mask), as_float(weight))
+        examples = tn.Examples(ids, as_float(polarity), as_float(themes), as_float(polarity_mask),
+                               as_float(theme_mask), as_float(weight))
         weights = tn.LossWeights.from_labels(data.polarity, data.themes, n_polarities,
                                              self.config.max_pos_weight, self.config.theme_loss_weight)
         return examples, weights
@@ -341,16 +370,19 @@ class TransformerClassifier(Classifier):
     def _stage_one(self, unscored: Targets) -> Encoder:
         """The encoder fine-tuned on the unscored rows: computed once, then shared by every fit with the
         same config and rows (all CV folds and the final model of one training run)."""
+        from sendclf.paths import ROOT
+
         c = self.config
         encoder_path = resolve_encoder(c.encoder)
-        key = _stage_one_key(c, encoder_path, unscored)
+        soft = SoftTargets.load(ROOT / c.distill_targets, self.labels) if c.distill_targets else None
+        key = _stage_one_key(c, encoder_path, unscored, soft.digest if soft else "")
         if key not in _stage_one:
             _stage_one.clear()
             _stage_two.clear()
-            _stage_one[key] = self._fine_tune(encoder_path, unscored, key)
+            _stage_one[key] = self._fine_tune(encoder_path, unscored, key, soft)
         return _stage_one[key]
 
-    def _fine_tune(self, encoder_path: str, data: Targets, key: str) -> Encoder:
+    def _fine_tune(self, encoder_path: str, data: Targets, key: str, soft: SoftTargets | None) -> Encoder:
         import torch
 
         from sendclf.models import transformer_net as tn
@@ -364,7 +396,7 @@ class TransformerClassifier(Classifier):
         encoder.get_input_embeddings().weight.requires_grad_(False)
         net = tn.TransformerNet(encoder, len(self.labels.polarities), len(self.labels.themes), c.dropout,
                                 c.cosine_scale).to(device)
-        examples, weights = self._examples(data, tokenizer)
+        examples, weights = self._examples(data, tokenizer, soft)
         pad_id = tokenizer.pad_token_id or 0
 
         # Linear probing first, so fine-tuning starts from sensible heads instead of random ones.

@@ -169,7 +169,7 @@ class Examples:
     teaches one head only)."""
 
     ids: list[list[int]]
-    polarity: torch.Tensor  # (n,) long
+    polarity: torch.Tensor  # (n, n_polarities) float: one-hot for a label, a teacher's probabilities
     themes: torch.Tensor  # (n, n_themes) float
     polarity_mask: torch.Tensor  # (n,) float
     theme_mask: torch.Tensor  # (n,) float
@@ -197,12 +197,13 @@ class LossWeights:
 
 def loss_fn(polarity_logits: torch.Tensor, theme_logits: torch.Tensor, ex: Examples, rows: torch.Tensor,
             w: LossWeights) -> torch.Tensor:
-    """Weighted polarity cross-entropy + weighted theme BCE, each averaged over the rows that teach it."""
+    """Weighted polarity cross-entropy + weighted theme BCE, each averaged over the rows that teach it.
+    Targets may be soft (a teacher's probabilities): the class weights then apply in expectation."""
     y = ex.polarity[rows]
     p_weight = ex.weight[rows] * ex.polarity_mask[rows]
     t_weight = ex.weight[rows] * ex.theme_mask[rows]
     ce = nn.functional.cross_entropy(polarity_logits, y, weight=w.polarity, reduction="none")
-    polarity_loss = (p_weight * ce).sum() / (p_weight * w.polarity[y]).sum().clamp(min=1e-9)
+    polarity_loss = (p_weight * ce).sum() / (p_weight * (y @ w.polarity)).sum().clamp(min=1e-9)
     bce = nn.functional.binary_cross_entropy_with_logits(theme_logits, ex.themes[rows], pos_weight=w.themes,
                                                          reduction="none").mean(dim=1)
     theme_loss = (t_weight * bce).sum() / t_weight.sum().clamp(min=1e-9)

@@ -58,8 +58,12 @@ bench: setup ## Measure every trained model: fit and CV time, memory, inference 
 	$(SENDCLF) bench
 
 .PHONY: test
-test: setup ## Run the test suite
-	$(PY) -m pytest -q
+test: setup ## Run the test suite (the 10 slowest tests listed)
+	$(PY) -m pytest -q --durations=10
+
+.PHONY: test-fast
+test-fast: setup ## The test suite without the tests that need real encoder weights
+	$(PY) -m pytest -q --durations=10 -m "not slow"
 
 .PHONY: lint
 lint: setup ## Check style with ruff

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real label contract and a tiny seeds folder built in tmp_path."""
+"""Shared fixtures: the real label contract, tiny seeds folders, and the tiny models of tiny_model.py, each
+trained once per test run (session scope). A test that changes a model folder copies it first."""
 
 import json
 from pathlib import Path
@@ -70,3 +71,28 @@ def write_trainable_seeds(root: Path) -> Path:
 @pytest.fixture
 def trainable_seeds(tmp_path):
     return write_trainable_seeds(tmp_path / "trainable")
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory, labels) -> Path:
+    """The tiny TF-IDF model (`tiny_model.train_tiny_model`), named "tiny"."""
+    from tiny_model import train_tiny_model
+
+    return train_tiny_model(tmp_path_factory.mktemp("model") / "tiny", labels)
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory) -> Path:
+    """A random two-layer BERT with the packaged MiniLM's tokenizer (`tiny_model.build_tiny_bert`)."""
+    pytest.importorskip("torch")
+    from tiny_model import build_tiny_bert
+
+    return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
+
+
+@pytest.fixture(scope="session")
+def trained_models(tmp_path_factory) -> list[Path]:
+    """Two TF-IDF models trained by `sendclf train` ("sharp" and "blunt": `tiny_model.train_models`)."""
+    from tiny_model import train_models
+
+    return train_models(tmp_path_factory.mktemp("trained"))

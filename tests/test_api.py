@@ -6,15 +6,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from tiny_model import TINY_DATA, train_tiny_model
+from tiny_model import TINY_DATA
 
 import sendclf
 from sendclf.errors import SendclfError
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory, labels):
-    return train_tiny_model(tmp_path_factory.mktemp("api") / "tiny", labels)
 
 
 def test_classify_returns_a_typed_row_per_sentence(model_dir, labels):

@@ -2,7 +2,6 @@ import json
 import sys
 
 import pytest
-from test_compare import build_models
 from typer.testing import CliRunner
 
 from sendclf import bench as lib
@@ -15,10 +14,9 @@ runner = CliRunner()
 ALLOCATE_MB = 200
 
 
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory):
-    (model_dir,) = build_models(tmp_path_factory.mktemp("bench"), names=("sharp",))
-    return model_dir
+@pytest.fixture
+def tiny_model(trained_models):
+    return trained_models[0]  # "sharp"
 
 
 def test_measure_sees_the_peak_memory_of_its_child():

@@ -1,20 +1,15 @@
 import io
+import shutil
 
 import numpy as np
 import pytest
 from rich.console import Console
 from test_inputs import ARTICLE
-from tiny_model import train_tiny_model
 
 from sendclf import classify as lib
 from sendclf import inputs
 from sendclf.errors import SendclfError
 from sendclf.models.base import load_model
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory, labels):
-    return train_tiny_model(tmp_path_factory.mktemp("model") / "tiny", labels)
 
 
 @pytest.fixture
@@ -38,13 +33,11 @@ def _records(dev_score: float):
                            reference=SimpleNamespace(scores=SimpleNamespace(headline=majority)))
 
 
-def test_default_model_is_the_best_by_its_own_dev_records_not_its_name(tmp_path, labels, monkeypatch):
-    from tiny_model import train_tiny_model
-
+def test_default_model_is_the_best_by_its_own_dev_records_not_its_name(model_dir, tmp_path, monkeypatch):
     from sendclf import results
 
     for name in ("tfidf", "ensemble"):
-        train_tiny_model(tmp_path / name, labels)
+        shutil.copytree(model_dir, tmp_path / name)
     scores = {"tfidf": 0.9, "ensemble": 0.7}
     monkeypatch.setattr(results, "load_results", lambda d: _records(scores[d.name]))
     assert lib.ranked_models(tmp_path) == [tmp_path / "tfidf", tmp_path / "ensemble"]
@@ -53,13 +46,11 @@ def test_default_model_is_the_best_by_its_own_dev_records_not_its_name(tmp_path,
     assert lib.open_model(None, tmp_path)[0] == tmp_path / "ensemble"
 
 
-def test_a_default_model_that_cannot_serve_here_is_passed_over_with_a_note(tmp_path, labels, monkeypatch):
-    from tiny_model import train_tiny_model
-
+def test_a_default_model_that_cannot_serve_here_is_passed_over_with_a_note(model_dir, tmp_path, monkeypatch):
     from sendclf import results
 
     for name in ("tfidf", "ensemble"):
-        train_tiny_model(tmp_path / name, labels)
+        shutil.copytree(model_dir, tmp_path / name)
     monkeypatch.setattr(results, "load_results", lambda d: _records({"tfidf": 0.6, "ensemble": 0.9}[d.name]))
     (tmp_path / "ensemble" / "model.json").write_text("{}")  # damaged: the manifest refuses it
     directory, classifier = lib.open_model(None, tmp_path)
@@ -74,12 +65,10 @@ def test_no_trained_model_says_make_train(tmp_path):
         lib.open_model(None, tmp_path)
 
 
-def test_a_model_that_learned_nothing_is_flagged_when_it_classifies(tmp_path, labels, monkeypatch):
-    from tiny_model import train_tiny_model
-
+def test_a_model_that_learned_nothing_is_flagged_when_it_classifies(model_dir, tmp_path, monkeypatch):
     from sendclf import results
 
-    train_tiny_model(tmp_path / "tfidf", labels)
+    shutil.copytree(model_dir, tmp_path / "tfidf")
     monkeypatch.setattr(results, "load_results", lambda d: _records(0.2))
     notes = lib.open_model("tfidf", tmp_path)[1].notes
     assert len(notes) == 1 and "tfidf: do not rely on it" in notes[0] and "majority class" in notes[0]

@@ -9,18 +9,13 @@ from pathlib import Path
 
 import pytest
 from test_inputs import ARTICLE, PAGE
-from tiny_model import TINY_DATA, train_tiny_model
+from tiny_model import TINY_DATA
 from typer.testing import CliRunner
 
 from sendclf.cli import app
 
 runner = CliRunner()
 RECORD_KEYS = ["id", "source", "text", "polarity", "polarity_scores", "themes", "theme_scores", "evidence"]
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory, labels):
-    return train_tiny_model(tmp_path_factory.mktemp("model") / "tiny", labels)
 
 
 @pytest.fixture

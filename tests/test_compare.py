@@ -3,7 +3,6 @@ import json
 
 import numpy as np
 import pytest
-from conftest import write_trainable_seeds
 from typer.testing import CliRunner
 
 from sendclf import compare as lib
@@ -12,32 +11,9 @@ from sendclf.errors import SendclfError
 from sendclf.evaluate import EvalConfig, OutOfFold
 from sendclf.models.base import Targets
 from sendclf.results import from_records
-from sendclf.train import train
 
 runner = CliRunner()
 FAST = EvalConfig(bootstrap_samples=200, confidence=0.95, seed=0)
-# Two models that differ: strong vs weak regularisation, no threshold tuning (keeps training fast).
-CONFIGS = {"sharp": "theme_c: 4.0\npolarity_c: 4.0\n",
-           "blunt": "theme_c: 0.01\npolarity_c: 0.01\n"}
-
-
-def build_models(root, names=tuple(CONFIGS)):
-    """Tiny TF-IDF models trained the real way on three short articles: seconds, not minutes."""
-    seeds = write_trainable_seeds(root / "seeds")
-    dirs = []
-    for name in names:
-        config = root / f"{name}.yaml"
-        config.write_text(CONFIGS[name])
-        train("tfidf", config_path=config, out_dir=root / "models" / name, seeds=seeds, quiet=True)
-        dirs.append(root / "models" / name)
-    return dirs
-
-
-@pytest.fixture(scope="module")
-def two_models(tmp_path_factory):
-    return build_models(tmp_path_factory.mktemp("compare"))
-
-
 def predicted(polarity: np.ndarray, themes: np.ndarray) -> OutOfFold:
     """Out-of-fold predictions that are sure of their decisions."""
     return OutOfFold(np.eye(3)[polarity], themes.astype(float), themes > 0)
@@ -81,8 +57,8 @@ def test_a_clearly_better_model_excludes_zero_and_an_equal_one_does_not():
     assert equal.ci[0] < 0 < equal.ci[1] and not equal.excludes_zero
 
 
-def test_out_of_fold_records_reproduce_the_reported_headline(two_models):
-    metrics = lib.load_models(two_models)["sharp"]
+def test_out_of_fold_records_reproduce_the_reported_headline(trained_models):
+    metrics = lib.load_models(trained_models)["sharp"]
     gold, out_of_fold = from_records(metrics.out_of_fold, metrics.polarity_ids, metrics.theme_ids)
     recomputed = lib.paired_bootstrap(gold, predicted(gold.polarity, gold.themes), out_of_fold,
                                       samples=2, level=0.95, seed=0)
@@ -90,8 +66,8 @@ def test_out_of_fold_records_reproduce_the_reported_headline(two_models):
         assert recomputed[key].value == pytest.approx(figure.value - 1.0)
 
 
-def test_compare_pairs_models_and_lists_themes(two_models):
-    comparison = lib.compare(lib.load_models(two_models), FAST)
+def test_compare_pairs_models_and_lists_themes(trained_models):
+    comparison = lib.compare(lib.load_models(trained_models), FAST)
     assert [m.name for m in comparison.models] == ["sharp", "blunt"]
     pairs = [(d.a, d.b) for d in comparison.differences]
     ref = lib.REFERENCE_NAME
@@ -109,8 +85,8 @@ def test_compare_pairs_models_and_lists_themes(two_models):
     json.loads(lib.to_json(comparison))
 
 
-def test_mismatched_gold_labels_are_left_out_with_a_warning(two_models):
-    models = lib.load_models(two_models)
+def test_mismatched_gold_labels_are_left_out_with_a_warning(trained_models):
+    models = lib.load_models(trained_models)
     changed = copy.deepcopy(models["blunt"])
     changed.out_of_fold[0].gold_polarity = "strength"
     del changed.out_of_fold[1]
@@ -120,39 +96,39 @@ def test_mismatched_gold_labels_are_left_out_with_a_warning(two_models):
     assert any("sharp vs blunt: 16 shared sentences" in w for w in comparison.warnings)
 
 
-def test_the_reference_joins_the_pairs_only_with_out_of_fold_predictions(two_models):
-    metrics = lib.load_models(two_models[:1])["sharp"]
+def test_the_reference_joins_the_pairs_only_with_out_of_fold_predictions(trained_models):
+    metrics = lib.load_models(trained_models[:1])["sharp"]
     comparison = lib.compare({"sharp": metrics}, FAST)
     assert [(d.a, d.b) for d in comparison.differences] == [(lib.REFERENCE_NAME, "sharp")]
     metrics.reference.out_of_fold = None
     assert lib.compare({"sharp": metrics}, FAST).differences == []
 
 
-def test_cli_table(two_models):
-    result = runner.invoke(app, ["compare", *map(str, two_models)])
+def test_cli_table(trained_models):
+    result = runner.invoke(app, ["compare", *map(str, trained_models)])
     assert result.exit_code == 0, result.output
     for text in ("Headline metrics", "majority class", "blunt − sharp", "CI excludes 0", "Per-theme F1",
                  "health_access"):
         assert text in result.output
 
 
-def test_cli_markdown(two_models):
-    result = runner.invoke(app, ["compare", "--format", "markdown", *map(str, two_models)])
+def test_cli_markdown(trained_models):
+    result = runner.invoke(app, ["compare", "--format", "markdown", *map(str, trained_models)])
     assert result.exit_code == 0, result.output
     assert "| model | polarity accuracy |" in result.output
     assert "| sharp | " in result.output and "| majority class | " in result.output
     assert "| blunt − sharp (n=18) | polarity accuracy |" in result.output
 
 
-def test_cli_json(two_models):
-    result = runner.invoke(app, ["compare", "-f", "json", *map(str, two_models)])
+def test_cli_json(trained_models):
+    result = runner.invoke(app, ["compare", "-f", "json", *map(str, trained_models)])
     assert result.exit_code == 0, result.output
     comparison = json.loads(result.output)
     assert comparison["differences"][0]["metrics"]["polarity_accuracy"]["ci"][0] <= 1
 
 
-def test_cli_errors_are_one_line(two_models, tmp_path):
-    bad_format = runner.invoke(app, ["compare", "-f", "xml", str(two_models[0])])
+def test_cli_errors_are_one_line(trained_models, tmp_path):
+    bad_format = runner.invoke(app, ["compare", "-f", "xml", str(trained_models[0])])
     assert bad_format.exit_code == 1 and "unknown format" in bad_format.output
     untrained = runner.invoke(app, ["compare", str(tmp_path)])
     assert untrained.exit_code == 1 and "no metrics.json" in untrained.output

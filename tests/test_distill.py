@@ -64,18 +64,15 @@ def test_a_bad_pool_or_targets_file_is_one_line(seeds, labels, tmp_path):
         distill.read_targets(tmp_path / "bad.json", labels)
 
 
-def test_the_student_fine_tunes_on_the_soft_rows(seeds, labels, monkeypatch, tmp_path):
-    pytest.importorskip("torch")
+def test_the_student_fine_tunes_on_the_soft_rows(seeds, labels, monkeypatch, tmp_path, tiny_bert):
     from dataclasses import replace
-
-    from tiny_model import build_tiny_bert
 
     from sendclf.models import transformer as tr
     from sendclf.models.transformer import TransformerConfig
 
     path = tmp_path / "targets.json"
     path.write_text(json.dumps(distill.make_targets("tfidf", seeds, quiet=True)))
-    config = TransformerConfig(encoder=str(build_tiny_bert(tmp_path / "bert")), epochs=1, batch_size=4,
+    config = TransformerConfig(encoder=str(tiny_bert), epochs=1, batch_size=4,
                                max_length=32, probe_epochs=1, threads=1, train_precision="float32",
                                distill_targets=str(path))
     polarity = np.array([labels.polarity_ids.index(p) for _, p, _ in WRITTEN])

@@ -88,6 +88,7 @@ def test_a_cached_folder_is_hashed_again_when_asked(tmp_path, monkeypatch):
         encoder.folder(recheck=True)  # ... `sendclf encoders` (make setup) does not
 
 
+@pytest.mark.slow
 def test_the_encoders_command_lists_both_folders():
     from typer.testing import CliRunner
 

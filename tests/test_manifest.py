@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tiny_model import build_tiny_bert, tiny_targets, train_tiny_model, train_tiny_transformer
+from tiny_model import tiny_targets, train_tiny_transformer
 from typer.testing import CliRunner
 
 from sendclf import manifest as mf
@@ -17,15 +17,14 @@ runner = CliRunner()
 ARTICLE = "Waiting times for therapy are too long. Children achieve well in primary schools.\n"
 
 
-@pytest.fixture(scope="module")
-def tfidf_dir(tmp_path_factory, labels) -> Path:
-    return train_tiny_model(tmp_path_factory.mktemp("saved") / "tiny-tfidf", labels)
+@pytest.fixture
+def tfidf_dir(model_dir) -> Path:
+    return model_dir
 
 
 @pytest.fixture(scope="module")
-def transformer_dir(tmp_path_factory, labels) -> Path:
-    pytest.importorskip("torch")
-    encoder = build_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
+def transformer_dir(tmp_path_factory, labels, tiny_bert) -> Path:
+    encoder = tiny_bert
     directory = tmp_path_factory.mktemp("saved") / "tiny-transformer"
     train_tiny_transformer(directory, encoder, labels)
     return directory

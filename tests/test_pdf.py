@@ -10,7 +10,6 @@ import zipfile
 
 import pytest
 from test_cli_classify import assert_one_line_error
-from tiny_model import train_tiny_model
 from typer.testing import CliRunner
 
 from sendclf import inputs, pdf
@@ -294,11 +293,6 @@ def test_folder_picks_up_pdf_and_docx(tmp_path):
 
 
 # ---- through the CLI -------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory, labels):
-    return train_tiny_model(tmp_path_factory.mktemp("model") / "tiny", labels)
 
 
 def test_classify_a_pdf_letter(model_dir, tmp_path):

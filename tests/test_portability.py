@@ -10,7 +10,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from tiny_model import build_tiny_bert, train_tiny_transformer  # noqa: E402
+from tiny_model import train_tiny_transformer  # noqa: E402
 
 from sendclf.models import transformer as tr  # noqa: E402
 from sendclf.models import transformer_net as tn  # noqa: E402
@@ -23,9 +23,9 @@ SENTENCES = ["Therapy waits are long.", "Pupils achieve well and feel safe.", "T
              "the council has not yet written its statement of action."]
 
 
-@pytest.fixture(scope="module")
-def encoder(tmp_path_factory):
-    return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
+@pytest.fixture
+def encoder(tiny_bert):
+    return tiny_bert
 
 
 def on_a_machine(monkeypatch, bfloat16: bool) -> None:

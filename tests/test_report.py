@@ -1,5 +1,5 @@
 import pytest
-from test_compare import FAST, build_models
+from test_compare import FAST
 from typer.testing import CliRunner
 
 from sendclf import compare as comparing
@@ -11,16 +11,11 @@ runner = CliRunner()
 PNG_MAGIC = b"\x89PNG"
 
 
-@pytest.fixture(scope="module")
-def two_models(tmp_path_factory):
-    return build_models(tmp_path_factory.mktemp("report"))
-
-
-def test_report_writes_every_file(two_models, tmp_path):
+def test_report_writes_every_file(trained_models, tmp_path):
     out = tmp_path / "reports"
     (out).mkdir()
     (out / "confusion-gone.png").write_bytes(PNG_MAGIC)
-    written = lib.build_report(comparing.load_models(two_models), FAST, out)
+    written = lib.build_report(comparing.load_models(trained_models), FAST, out)
     names = {p.name for p in written}
     assert names == {"comparison.md", "confusion-sharp.png", "confusion-blunt.png", "theme-f1.png",
                      "reliability.png", "polarity-reliability.png", "index.html"}
@@ -54,8 +49,8 @@ def test_reliability_bins_and_calibration_error():
     assert curve["ece"] == pytest.approx(0.45)
 
 
-def test_report_command(two_models, tmp_path):
-    result = runner.invoke(app, ["report", "--out", str(tmp_path), *map(str, two_models)])
+def test_report_command(trained_models, tmp_path):
+    result = runner.invoke(app, ["report", "--out", str(tmp_path), *map(str, trained_models)])
     assert result.exit_code == 0, result.output
     assert "index.html" in result.output
     assert (tmp_path / "index.html").stat().st_size > 0
@@ -120,8 +115,8 @@ def test_ci_excludes_0_agrees_with_the_interval_as_printed(low, high, printed, e
         assert cells[2].endswith(printed) and cells[3] == excludes
 
 
-def test_every_printed_interval_agrees_with_its_yes_or_no(two_models):
-    comparison = comparing.compare(comparing.load_models(two_models), FAST)
+def test_every_printed_interval_agrees_with_its_yes_or_no(trained_models):
+    comparison = comparing.compare(comparing.load_models(trained_models), FAST)
     for diff in comparison.differences:
         for _, _, interval, verdict in comparing.pair_table(comparison, diff).rows:
             low, high = (float(x) for x in interval.strip("[]").split(", "))
@@ -156,8 +151,8 @@ def test_lead_says_whether_the_choice_is_reliably_better_as_printed(low, high, v
     assert verdict in lead[0]
 
 
-def test_report_page_opens_with_the_lead(two_models, tmp_path):
-    lib.build_report(comparing.load_models(two_models), FAST, tmp_path)
+def test_report_page_opens_with_the_lead(trained_models, tmp_path):
+    lib.build_report(comparing.load_models(trained_models), FAST, tmp_path)
     page = (tmp_path / "index.html").read_text()
     lead = page[page.index("<div class=lead>"):page.index("</div>", page.index("<div class=lead>"))]
     assert page.index("<div class=lead>") < page.index("<h2>")

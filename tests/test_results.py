@@ -25,12 +25,9 @@ RECORD = {"id": "a-000", "area": "north", "gold_polarity": "weakness", "gold_the
           "themes": ["health_access"], "theme_scores": [0.1, 0.8]}
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    from test_compare import build_models
-
-    (model_dir,) = build_models(tmp_path_factory.mktemp("results"), names=("sharp",))
-    return model_dir / METRICS_FILE
+@pytest.fixture
+def trained(trained_models):
+    return trained_models[0] / METRICS_FILE  # "sharp"
 
 
 def test_a_freshly_trained_file_reads_into_types_and_writes_back_byte_for_byte(trained, tmp_path):

@@ -13,7 +13,6 @@ import pytest
 from conftest import write_seeds
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tiny_model import train_tiny_model
 from typer.testing import CliRunner
 
 from sendclf import inputs
@@ -66,11 +65,6 @@ any_file = st.one_of(
     st.tuples(encoded(jsonl), st.sampled_from([".jsonl", ".txt"])),
     st.tuples(encoded(html), st.sampled_from([".html", ".htm"])),
 )
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory, labels):
-    return train_tiny_model(tmp_path_factory.mktemp("model") / "tiny", labels)
 
 
 @pytest.fixture(scope="module")

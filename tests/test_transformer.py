@@ -32,17 +32,9 @@ UNSEEN = ["Therapy waits are long.", "A much longer sentence about how children 
           "well in school and in the early years, and feel safe.", "", "March."]
 
 
-@pytest.fixture(scope="module")
-def tiny_encoder(tmp_path_factory) -> Path:
-    """A randomly initialised two-layer BERT with the packaged MiniLM's tokenizer."""
-    from tiny_model import build_tiny_bert
-
-    return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
-
-
 @pytest.fixture
-def config(tiny_encoder) -> TransformerConfig:
-    return TransformerConfig(encoder=str(tiny_encoder), epochs=2, batch_size=4, max_length=32,
+def config(tiny_bert) -> TransformerConfig:
+    return TransformerConfig(encoder=str(tiny_bert), epochs=2, batch_size=4, max_length=32,
                              inference_batch_size=3, probe_epochs=2, threads=1, train_precision="float32",
                              inference_precision="float32")
 
@@ -237,6 +229,7 @@ def test_shipped_config_loads():
     assert config.encoder_lr < config.head_lr
 
 
+@pytest.mark.slow
 def test_packaged_minilm_loads_offline_and_embeds_meaning(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     tokenizer, encoder = tn.load_encoder(resolve_encoder(None))

@@ -67,6 +67,7 @@ def test_invalid_written_records_are_one_clear_error(tmp_path, labels):
 NEAR = 0.8  # MiniLM cosine similarity at which a written sentence reads as a paraphrase of a seed one
 
 
+@pytest.mark.slow
 def test_no_written_sentence_paraphrases_a_seed_sentence(written):
     """Beyond shared words: the packaged MiniLM finds no written sentence this close to a seed sentence
     (an audit found 'The report also picked out ...' beside a seed's 'The report did identify ...')."""

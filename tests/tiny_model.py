@@ -1,4 +1,8 @@
-"""A tiny trained TF-IDF model for the classify tests: fitted in well under a second, no threshold tuning."""
+"""The one builder of tiny models for the tests: TF-IDF on fixed sentences (under a second), a random
+two-layer BERT (seconds), and TF-IDF models trained the real way by `sendclf train` on three short articles.
+
+conftest.py trains each once per test run (session fixtures); tests copy a folder before changing it.
+"""
 
 from pathlib import Path
 
@@ -20,19 +24,27 @@ TINY_DATA = {
                           "The report was published on Tuesday."]),
 }
 
+# Two models trained by `sendclf train` that differ: strong vs weak regularisation.
+TRAINED_CONFIGS = {"sharp": "theme_c: 4.0\npolarity_c: 4.0\n",
+                   "blunt": "theme_c: 0.01\npolarity_c: 0.01\n"}
 
-def train_tiny_model(directory: Path, labels) -> Path:
+
+def tiny_targets(labels) -> Targets:
+    """TINY_DATA as training arrays, in three made-up areas."""
     texts, polarity, themes = [], [], []
     for polarity_id, (theme, sentences) in TINY_DATA.items():
         for sentence in sentences:
-            row = np.zeros(len(labels.themes), dtype=np.float32)
-            row[labels.theme_ids.index(theme)] = 1.0
             texts.append(sentence)
             polarity.append(labels.polarity_ids.index(polarity_id))
-            themes.append(row)
+            themes.append(np.eye(len(labels.themes), dtype=np.float32)[labels.theme_ids.index(theme)])
     themes = np.array(themes)
-    targets = Targets(texts, np.array(polarity), themes, themes.argmax(axis=1),
-                      np.array([f"a{i % 3}" for i in range(len(texts))]))
+    return Targets(texts, np.array(polarity), themes, themes.argmax(axis=1),
+                   np.array([f"a{i % 3}" for i in range(len(texts))]))
+
+
+def train_tiny_model(directory: Path, labels) -> Path:
+    """A TF-IDF model fitted on TINY_DATA (no threshold tuning), with its evidence memory, saved."""
+    targets = tiny_targets(labels)
     model = build_model("tfidf", TfidfConfig(), labels).fit(targets)
     model.remember(targets)
     model.save(directory)
@@ -40,8 +52,8 @@ def train_tiny_model(directory: Path, labels) -> Path:
 
 
 def build_tiny_bert(directory: Path) -> Path:
-    """A randomly initialised two-layer BERT with the packaged MiniLM's tokenizer (as test_transformer.py
-    builds it): a transformer model in seconds."""
+    """A randomly initialised two-layer BERT with the packaged MiniLM's tokenizer: a transformer model in
+    seconds."""
     import torch
     from transformers import AutoTokenizer, BertConfig, BertModel
 
@@ -54,18 +66,6 @@ def build_tiny_bert(directory: Path) -> Path:
     BertModel(config).save_pretrained(directory)
     tokenizer.save_pretrained(directory)
     return directory
-
-
-def tiny_targets(labels) -> Targets:
-    texts, polarity, themes = [], [], []
-    for polarity_id, (theme, sentences) in TINY_DATA.items():
-        for sentence in sentences:
-            texts.append(sentence)
-            polarity.append(labels.polarity_ids.index(polarity_id))
-            themes.append(np.eye(len(labels.themes), dtype=np.float32)[labels.theme_ids.index(theme)])
-    themes = np.array(themes)
-    return Targets(texts, np.array(polarity), themes, themes.argmax(axis=1),
-                   np.array([f"a{i % 3}" for i in range(len(texts))]))
 
 
 def train_tiny_transformer(directory: Path, encoder: Path, labels, **settings):
@@ -84,3 +84,19 @@ def train_tiny_transformer(directory: Path, encoder: Path, labels, **settings):
     model.remember(data)
     model.save(directory)
     return model
+
+
+def train_models(root: Path, names=tuple(TRAINED_CONFIGS)) -> list[Path]:
+    """Tiny TF-IDF models trained the real way (`sendclf.train`) on three short articles: seconds."""
+    from conftest import write_trainable_seeds
+
+    from sendclf.train import train
+
+    seeds = write_trainable_seeds(root / "seeds")
+    dirs = []
+    for name in names:
+        config = root / f"{name}.yaml"
+        config.write_text(TRAINED_CONFIGS[name])
+        train("tfidf", config_path=config, out_dir=root / "models" / name, seeds=seeds, quiet=True)
+        dirs.append(root / "models" / name)
+    return dirs

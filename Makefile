@@ -66,8 +66,9 @@ test-fast: setup ## The test suite without the tests that need real encoder weig
 	$(PY) -m pytest -q --durations=10 -m "not slow"
 
 .PHONY: lint
-lint: setup ## Check style with ruff
+lint: setup ## Check style with ruff, and the layers of docs/DESIGN.md with import-linter
 	$(VENV)/bin/ruff check sendclf tests
+	$(VENV)/bin/lint-imports --no-cache
 
 .PHONY: clean
 clean: ## Remove caches (never models/ or seeds/)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from sendclf.atomic import write_text
 from sendclf.errors import SendclfError
 from sendclf.machine import cpu_description
-from sendclf.models.base import model_class
+from sendclf.models.registry import model_class
 from sendclf.paths import REPORTS, ROOT, SEEDS
 
 if TYPE_CHECKING:  # the child process of `inference` imports this module: it loads no more than it needs
@@ -88,7 +88,7 @@ def batch(n: int, source: Path = SENTENCE_SOURCE) -> list[str]:
 
 def probe(model_dir: Path, texts: list[str], runs: int, overrides: dict) -> dict:
     """In the child: load once, then label the whole batch `runs` times."""
-    from sendclf.models.base import load_model
+    from sendclf.models.registry import load_model
 
     started = time.perf_counter()
     model = load_model(model_dir, overrides)

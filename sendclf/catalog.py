@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
-from sendclf.config import from_dict, load_config
+from sendclf.config import load_config
 from sendclf.errors import SendclfError
 from sendclf.paths import CONFIGS
 
@@ -44,10 +43,9 @@ def config_path(name: str) -> Path:
     return path
 
 
-def read_model_config(path: Path, name: str | None = None) -> tuple[str, Any]:
-    """A model's config file -> (kind, typed config); unknown, missing or mistyped keys are errors."""
-    from sendclf.models.base import model_class
-
+def read_model_file(path: Path, name: str | None = None) -> tuple[str, dict]:
+    """A model's config file -> (kind, its settings as written); `models.registry` checks them against the
+    kind's config dataclass."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
@@ -56,5 +54,4 @@ def read_model_config(path: Path, name: str | None = None) -> tuple[str, Any]:
         raise SendclfError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
     if not isinstance(raw, dict):
         raise SendclfError(f"{path}: expected a mapping of settings")
-    kind = str(raw.pop(KIND_KEY, name or path.stem))
-    return kind, from_dict(model_class(kind).config_class, raw, source=str(path))
+    return str(raw.pop(KIND_KEY, name or path.stem)), raw

@@ -230,8 +230,8 @@ def open_model(model: str | None, models_dir: Path | None = None):
 
 def load(model_dir: Path):
     """The trained model in `model_dir`; a damaged directory is a one-line error, not a traceback."""
-    from sendclf.manifest import retrain_command
-    from sendclf.models.base import load_model
+    from sendclf.models.folder import retrain_command
+    from sendclf.models.registry import load_model
 
     try:
         return load_model(model_dir)

@@ -20,7 +20,6 @@ from sendclf.config import load_config
 from sendclf.errors import SendclfError
 from sendclf.evaluate import EvalConfig, OutOfFold, headline_of
 from sendclf.metrics import HEADLINE, Figure, Scores, bootstrap_intervals
-from sendclf.models.base import Targets
 from sendclf.paths import CONFIGS, MODELS
 from sendclf.results import (
     METRICS_FILE,
@@ -33,6 +32,7 @@ from sendclf.results import (
     plain,
 )
 from sendclf.tables import Table
+from sendclf.targets import Targets
 
 FORMATS = ("table", "markdown", "json")
 REFERENCE_NAME = "majority class"

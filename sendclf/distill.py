@@ -11,8 +11,6 @@ file records the teacher's config, versions and CPU, so `make train` reads it wi
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from pathlib import Path
 
@@ -20,15 +18,10 @@ import numpy as np
 
 from sendclf.errors import SendclfError
 from sendclf.jsonl import json_lines
-from sendclf.labels import LabelSet
 from sendclf.paths import SEEDS
+from sendclf.soft_targets import POOL_DIR
 
-POOL_DIR = "pool"
 DIGITS = 4  # decimals kept of each probability
-
-
-def targets_path(teacher: str, seeds_dir: Path = SEEDS) -> Path:
-    return seeds_dir / POOL_DIR / f"targets-{teacher}.json"
 
 
 def read_pool(seeds_dir: Path = SEEDS) -> list[tuple[str, str]]:
@@ -52,11 +45,12 @@ def make_targets(teacher: str, seeds_dir: Path = SEEDS, quiet: bool = False) -> 
     from sendclf.labels import load_labels
     from sendclf.machine import cpu_description
     from sendclf.manifest import sendclf_version
-    from sendclf.models.base import Targets, build_model
+    from sendclf.models.registry import build_model, read_model_config
+    from sendclf.targets import Targets
     from sendclf.train import versions
 
     labels = load_labels()
-    kind, config = catalog.read_model_config(catalog.config_path(teacher), teacher)
+    kind, config = read_model_config(catalog.config_path(teacher), teacher)
     written = Targets.from_dataset(load_written_dataset(labels, seeds_dir), labels, written=True)
     pool = read_pool(seeds_dir)
     model = build_model(kind, config, labels)
@@ -86,25 +80,3 @@ def _plain(config) -> dict:
     from sendclf.config import to_dict
 
     return to_dict(config)
-
-
-def read_targets(path: Path, labels: LabelSet) -> tuple[list[str], np.ndarray, np.ndarray, str]:
-    """(texts, polarity probabilities, theme probabilities, sha256 of the file) from a targets file."""
-    try:
-        data = path.read_bytes()
-        raw = json.loads(data)
-    except OSError as error:
-        raise SendclfError(f"{path}: cannot read distillation targets ({error.strerror}); make them with "
-                           f"`sendclf distill <teacher>`") from None
-    except ValueError:
-        raise SendclfError(f"{path}: not valid JSON; make it again with `sendclf distill <teacher>`"
-                           ) from None
-    if raw.get("polarity_ids") != labels.polarity_ids or raw.get("theme_ids") != labels.theme_ids:
-        raise SendclfError(f"{path}: made for other labels than configs/labels.yaml; make it again")
-    rows = raw.get("rows") or []
-    texts = [r["text"] for r in rows]
-    shape = (len(rows), len(labels.polarities)), (len(rows), len(labels.themes))
-    polarity = np.asarray([r["polarity"] for r in rows], np.float32).reshape(shape[0])
-    themes = np.asarray([r["themes"] for r in rows], np.float32).reshape(shape[1])
-    polarity /= polarity.sum(axis=1, keepdims=True)  # rounding leaves sums a hair off 1
-    return texts, polarity, themes, hashlib.sha256(data).hexdigest()

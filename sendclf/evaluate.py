@@ -28,7 +28,8 @@ from sendclf.metrics import (
     per_class,
     polarity_confusion,
 )
-from sendclf.models.base import Classifier, Targets, with_temperature
+from sendclf.models.base import Classifier, with_temperature
+from sendclf.targets import Targets
 from sendclf.thresholds import best_threshold
 
 

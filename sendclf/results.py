@@ -23,7 +23,8 @@ from sendclf.errors import SendclfError
 from sendclf.evaluate import Calibration, EvalConfig, OutOfFold
 from sendclf.labels import LabelSet
 from sendclf.metrics import Scores
-from sendclf.models.base import Targets
+from sendclf.models.folder import retrain_command
+from sendclf.targets import Targets
 
 METRICS_FILE = "metrics.json"
 SCORE_DIGITS = 5  # out-of-fold scores are rounded: they are read by people and plotted, not re-fitted
@@ -145,8 +146,6 @@ def read_results(path: Path) -> TrainingResults:
     try:
         return from_dict(TrainingResults, raw, source=str(path))
     except SendclfError as error:
-        from sendclf.manifest import retrain_command
-
         raise SendclfError(f"{error} (written by another version of sendclf? retrain the model with "
                            f"`{retrain_command(path.parent)}`)") from None
 
@@ -154,8 +153,6 @@ def read_results(path: Path) -> TrainingResults:
 def load_results(model_dir: Path) -> TrainingResults:
     path = model_dir / METRICS_FILE
     if not path.is_file():
-        from sendclf.manifest import retrain_command
-
         raise SendclfError(f"{model_dir}: no {METRICS_FILE}; train it with `{retrain_command(model_dir)}`")
     return read_results(path)
 

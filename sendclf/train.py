@@ -23,7 +23,7 @@ from sendclf.errors import SendclfError
 from sendclf.evaluate import EvalConfig, OutOfFold, calibration, cross_validate, fit_model, score
 from sendclf.labels import load_labels
 from sendclf.machine import cpu_description
-from sendclf.models.base import Targets, build_model, model_class
+from sendclf.models.registry import build_model, model_class, read_model_config
 from sendclf.paths import CONFIGS, MODELS, SEEDS
 from sendclf.results import (
     METRICS_FILE,
@@ -34,6 +34,7 @@ from sendclf.results import (
     oof_records,
     write_results,
 )
+from sendclf.targets import Targets
 
 REFERENCE_KIND = "majority"
 LIBRARIES = ("numpy", "scikit-learn", "datasets", "transformers", "torch", "typer")
@@ -98,7 +99,7 @@ def train(name: str, config_path: Path | None = None, out_dir: Path | None = Non
     `name` is a model of configs/models.yaml (its config is configs/<name>.yaml), or, with `config_path`,
     any name for the model that file describes."""
     config_path = config_path or catalog.config_path(name)
-    kind, config = catalog.read_model_config(config_path, name)
+    kind, config = read_model_config(config_path, name)
     config = override(config, list(settings), str(config_path))
     eval_config = load_config(EvalConfig, CONFIGS / "evaluate.yaml")
     if written_corpus is not None:

@@ -9,7 +9,7 @@ from test_inputs import ARTICLE
 from sendclf import classify as lib
 from sendclf import inputs
 from sendclf.errors import SendclfError
-from sendclf.models.base import load_model
+from sendclf.models.registry import load_model
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from sendclf import compare as lib
 from sendclf.cli import app
 from sendclf.errors import SendclfError
 from sendclf.evaluate import EvalConfig, OutOfFold
-from sendclf.models.base import Targets
 from sendclf.results import from_records
+from sendclf.targets import Targets
 
 runner = CliRunner()
 FAST = EvalConfig(bootstrap_samples=200, confidence=0.95, seed=0)

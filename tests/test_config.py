@@ -46,8 +46,8 @@ def test_complete_configs_must_name_every_setting():
 @pytest.mark.parametrize("name", ["tfidf", "transformer", "ensemble", "evaluate"])
 def test_shipped_yaml_states_exactly_the_dataclass_defaults(name):
     """Defaults live in the dataclass; the YAML documents them. Any drift between the two fails here."""
-    from sendclf.catalog import read_model_config
     from sendclf.evaluate import EvalConfig
+    from sendclf.models.registry import read_model_config
     from sendclf.paths import CONFIGS
 
     if name == "evaluate":
@@ -60,7 +60,8 @@ def test_shipped_yaml_states_exactly_the_dataclass_defaults(name):
 def test_the_large_models_differ_from_the_fast_ones_only_in_their_encoder():
     from dataclasses import replace
 
-    from sendclf.catalog import model_names, read_model_config
+    from sendclf.catalog import model_names
+    from sendclf.models.registry import read_model_config
     from sendclf.paths import CONFIGS
 
     configs = {name: read_model_config(CONFIGS / f"{name}.yaml") for name in model_names()}

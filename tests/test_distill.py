@@ -7,7 +7,9 @@ import pytest
 
 from sendclf import distill
 from sendclf.errors import SendclfError
-from sendclf.models import base
+from sendclf.models.registry import build_model
+from sendclf.soft_targets import SoftTargets
+from sendclf.targets import Targets
 
 WRITTEN = [("Families wait two years for speech therapy.", "weakness", "health_access"),
            ("Therapy waits are far too long here.", "weakness", "health_access"),
@@ -47,7 +49,8 @@ def test_the_teacher_sees_only_the_written_corpus_and_labels_the_pool(seeds, lab
     assert [r["text"] for r in targets["rows"]] == POOL and "never a seed sentence" in targets["trained_on"]
     path = seeds / "pool" / "targets-tfidf.json"
     path.write_text(json.dumps(targets))
-    texts, polarity, themes, digest = distill.read_targets(path, labels)
+    soft = SoftTargets.load(path, labels)
+    texts, polarity, themes, digest = soft.texts, soft.polarity, soft.themes, soft.digest
     assert texts == POOL and polarity.shape == (3, 3) and themes.shape == (3, len(labels.themes))
     np.testing.assert_allclose(polarity.sum(axis=1), 1.0, atol=1e-6)
     assert polarity[0].argmax() == labels.polarity_ids.index("weakness") and len(digest) == 64
@@ -58,10 +61,10 @@ def test_a_bad_pool_or_targets_file_is_one_line(seeds, labels, tmp_path):
     with pytest.raises(SendclfError, match="a pool line is"):
         distill.read_pool(seeds)
     with pytest.raises(SendclfError, match="cannot read distillation targets"):
-        distill.read_targets(tmp_path / "missing.json", labels)
+        SoftTargets.load(tmp_path / "missing.json", labels)
     (tmp_path / "bad.json").write_text(json.dumps({"polarity_ids": ["a"], "theme_ids": [], "rows": []}))
     with pytest.raises(SendclfError, match="other labels"):
-        distill.read_targets(tmp_path / "bad.json", labels)
+        SoftTargets.load(tmp_path / "bad.json", labels)
 
 
 def test_the_student_fine_tunes_on_the_soft_rows(seeds, labels, monkeypatch, tmp_path, tiny_bert):
@@ -78,7 +81,7 @@ def test_the_student_fine_tunes_on_the_soft_rows(seeds, labels, monkeypatch, tmp
     polarity = np.array([labels.polarity_ids.index(p) for _, p, _ in WRITTEN])
     themes = np.eye(len(labels.themes), dtype=np.float32)[[labels.theme_ids.index(t) for *_, t in WRITTEN]]
     n = len(WRITTEN)
-    written = base.Targets([t for t, _, _ in WRITTEN], polarity, themes, themes.argmax(axis=1),
+    written = Targets([t for t, _, _ in WRITTEN], polarity, themes, themes.argmax(axis=1),
                            np.array(["X"] * n), np.ones(n, bool))
     seen = {}
     real = tr.TransformerClassifier._examples
@@ -88,11 +91,11 @@ def test_the_student_fine_tunes_on_the_soft_rows(seeds, labels, monkeypatch, tmp
         return real(self, data, tokenizer, soft)
 
     monkeypatch.setattr(tr.TransformerClassifier, "_examples", spy)
-    student = base.build_model("transformer", config, labels)
+    student = build_model("transformer", config, labels)
     student.show_progress = False
     student.fit(written)
     assert all(t in seen["texts"][0] for t in POOL)  # stage 1: the pool's soft rows
     assert not any(t in seen["texts"][-1] for t in POOL)  # stage 2's heads: the labelled rows only
-    plain = base.build_model("transformer", replace(config, distill_targets=None), labels)
+    plain = build_model("transformer", replace(config, distill_targets=None), labels)
     plain.show_progress = False
     assert not np.allclose(plain.fit(written).predict_proba(POOL)[0], student.predict_proba(POOL)[0])

@@ -5,8 +5,8 @@ import pytest
 
 from sendclf import catalog
 from sendclf.errors import SendclfError
-from sendclf.models.base import build_model, load_model
 from sendclf.models.ensemble import EnsembleConfig
+from sendclf.models.registry import build_model, load_model
 from tests.tiny_model import tiny_targets
 
 UNSEEN = ["Families wait a long time for therapy.", "Pupils do well at school.", ""]

@@ -3,8 +3,10 @@
 import numpy as np
 
 from sendclf.evaluate import EvalConfig, cross_validate, score
-from sendclf.models.base import Classifier, Targets, build_model
+from sendclf.models.base import Classifier
+from sendclf.models.registry import build_model
 from sendclf.models.tfidf import TfidfConfig
+from sendclf.targets import Targets
 
 WORDS = {"weakness": "waits delays failures", "strength": "praise excellent strong",
          "neutral": "inspection visited march"}

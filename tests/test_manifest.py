@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from sendclf import manifest as mf
 from sendclf.cli import app
 from sendclf.errors import SendclfError
-from sendclf.models.base import build_model, load_model
+from sendclf.models.folder import retrain_command
+from sendclf.models.registry import build_model, load_model
 
 runner = CliRunner()
 ARTICLE = "Waiting times for therapy are too long. Children achieve well in primary schools.\n"
@@ -183,13 +184,13 @@ def test_a_foreign_or_malformed_manifest_is_one_line(tfidf_dir, tmp_path, change
 def test_hints_name_a_command_that_works(tmp_path, monkeypatch):
     from sendclf import paths
 
-    assert mf.retrain_command(paths.MODELS / "tfidf") == "sendclf train tfidf"
-    assert mf.retrain_command(paths.MODELS / "transformer-large") == "sendclf train transformer-large"
-    assert mf.retrain_command(tmp_path / "tfidf") == f"sendclf train tfidf --out {tmp_path / 'tfidf'}"
-    assert mf.retrain_command(tmp_path / "mine", kind="ensemble") == (
+    assert retrain_command(paths.MODELS / "tfidf") == "sendclf train tfidf"
+    assert retrain_command(paths.MODELS / "transformer-large") == "sendclf train transformer-large"
+    assert retrain_command(tmp_path / "tfidf") == f"sendclf train tfidf --out {tmp_path / 'tfidf'}"
+    assert retrain_command(tmp_path / "mine", kind="ensemble") == (
         f"sendclf train ensemble --out {tmp_path / 'mine'}")
-    assert mf.retrain_command(paths.MODELS / "nope") == "make train"
-    assert mf.retrain_command(tmp_path / "mine", kind="majority") == "make train"
+    assert retrain_command(paths.MODELS / "nope") == "make train"
+    assert retrain_command(tmp_path / "mine", kind="majority") == "make train"
 
 
 def test_evaluate_of_an_unknown_folder_suggests_a_command_that_works(tmp_path):

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from sendclf.errors import SendclfError
-from sendclf.models.base import decide_themes, load_model, model_class
+from sendclf.models.base import decide_themes
+from sendclf.models.registry import load_model, model_class
 
 OTHER = 3
 
@@ -39,8 +40,9 @@ def test_a_model_saved_without_a_setting_asks_to_be_retrained(tmp_path, labels):
     import json
 
     from sendclf.manifest import write_manifest
-    from sendclf.models.base import Targets, build_model
     from sendclf.models.majority import MajorityConfig
+    from sendclf.models.registry import build_model
+    from sendclf.targets import Targets
 
     themes = np.eye(len(labels.themes), dtype=np.float32)[[0, 1]]
     data = Targets(["a.", "b."], np.array([0, 1]), themes, np.array([0, 1]), np.array(["x", "y"]))

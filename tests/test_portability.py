@@ -14,7 +14,7 @@ from tiny_model import train_tiny_transformer  # noqa: E402
 
 from sendclf.models import transformer as tr  # noqa: E402
 from sendclf.models import transformer_net as tn  # noqa: E402
-from sendclf.models.base import load_model  # noqa: E402
+from sendclf.models.registry import load_model  # noqa: E402
 from sendclf.models.transformer import TransformerClassifier  # noqa: E402
 from sendclf.results import load_results  # noqa: E402
 

@@ -97,8 +97,8 @@ def test_out_of_fold_records_read_back_into_the_arrays_they_came_from(labels):
     import numpy as np
 
     from sendclf.evaluate import OutOfFold
-    from sendclf.models.base import Targets
     from sendclf.results import from_records, oof_records
+    from sendclf.targets import Targets
 
     themes = np.zeros((2, len(labels.theme_ids)), dtype=np.float32)
     themes[0, [1, 3]], themes[1, 5] = 1, 1

@@ -5,9 +5,10 @@ import pytest
 
 from sendclf.config import load_config
 from sendclf.errors import SendclfError
-from sendclf.models.base import Targets, build_model, load_model
+from sendclf.models.registry import build_model, load_model
 from sendclf.models.tfidf import TfidfConfig
 from sendclf.paths import CONFIGS
+from sendclf.targets import Targets
 
 
 def tiny_targets(labels, texts_by_theme: dict[str, list[str]], polarity: str = "weakness") -> Targets:

@@ -4,7 +4,7 @@ import pytest
 
 from sendclf import train as train_module
 from sendclf.errors import SendclfError
-from sendclf.models.base import load_model
+from sendclf.models.registry import load_model
 from sendclf.results import load_results
 from sendclf.train import train
 

@@ -16,9 +16,10 @@ from sendclf.config import load_config  # noqa: E402
 from sendclf.encoders import resolve_encoder  # noqa: E402
 from sendclf.models import transformer as tr  # noqa: E402
 from sendclf.models import transformer_net as tn  # noqa: E402
-from sendclf.models.base import Targets, build_model, load_model  # noqa: E402
+from sendclf.models.registry import build_model, load_model  # noqa: E402
 from sendclf.models.transformer import ENCODER_DIR, HEADS_FILE, ONNX_FILE, TransformerConfig  # noqa: E402
 from sendclf.paths import CONFIGS  # noqa: E402
+from sendclf.targets import Targets  # noqa: E402
 
 SENTENCES = {
     ("weakness", "health_access"): ["Waiting times for therapy are too long.",
@@ -79,7 +80,7 @@ def test_fit_save_load_round_trip_gives_identical_probabilities(tmp_path, labels
 
 def test_onnx_runtime_predicts_without_importing_torch(tmp_path, labels, config):
     fitted(labels, config).save(tmp_path / "m")
-    script = ("import sys; from pathlib import Path; from sendclf.models.base import load_model; "
+    script = ("import sys; from pathlib import Path; from sendclf.models.registry import load_model; "
               f"m = load_model(Path({str(tmp_path / 'm')!r})); p, t = m.predict_proba(['Waits are long.']); "
               "assert p.shape == (1, 3); print('torch' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sendclf.models.base import Targets, build_model
+from sendclf.models.registry import build_model
 from sendclf.models.tfidf import TfidfConfig
+from sendclf.targets import Targets
 
 # polarity -> (theme, sentences): a few words per class are enough for the tests to see sensible output.
 TINY_DATA = {

@@ -1,1 +1,1 @@
-"""Models behind one interface (base.Classifier); each kind is imported only when used."""
+"""Models behind one interface (`base.Classifier`); `registry` knows every kind and builds and loads them."""

@@ -7,73 +7,17 @@ reaches its threshold, the most likely theme if none does, and `other` never bes
 
 from __future__ import annotations
 
-import importlib
-import json
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
-from sendclf.config import from_dict, to_dict
-from sendclf.errors import SendclfError
+from sendclf.evidence import Memory
 from sendclf.labels import LabelSet
-
-META_FILE = "model.json"
-
-# kind -> "module:Class", imported only when that kind is used (the TF-IDF path never imports torch).
-REGISTRY = {
-    "majority": "sendclf.models.majority:MajorityClassifier",
-    "tfidf": "sendclf.models.tfidf:TfidfClassifier",
-    "transformer": "sendclf.models.transformer:TransformerClassifier",
-    "ensemble": "sendclf.models.ensemble:EnsembleClassifier",
-}
-
-
-@dataclass
-class Targets:
-    """A labelled dataset as arrays: what `fit` learns from."""
-
-    texts: list[str]
-    polarity: np.ndarray  # (n,) class index
-    themes: np.ndarray  # (n, n_themes) multi-hot
-    main_theme: np.ndarray  # (n,) index of the first (main) gold theme
-    groups: np.ndarray  # (n,) local area: the unit that cross-validation holds out
-    written: np.ndarray | None = None  # (n,) bool: a written-corpus sentence, training data only
-    ids: list[str] | None = None  # sentence ids, for evidence
-
-    def __post_init__(self):
-        if self.written is None:
-            self.written = np.zeros(len(self.texts), dtype=bool)
-        if self.ids is None:
-            self.ids = [str(i) for i in range(len(self.texts))]
-
-    @classmethod
-    def from_dataset(cls, dataset, labels: LabelSet, written: bool = False) -> Targets:
-        themes = np.zeros((len(dataset), len(labels.themes)), dtype=np.float32)
-        for row, theme_ids in enumerate(dataset["themes"]):
-            themes[row, theme_ids] = 1.0
-        return cls(
-            texts=list(dataset["text"]),
-            polarity=np.asarray(dataset["polarity"], dtype=np.int64),
-            themes=themes,
-            main_theme=np.asarray([t[0] for t in dataset["themes"]], dtype=np.int64),
-            groups=np.asarray(dataset["area"], dtype=object),
-            written=np.full(len(dataset), written),
-            ids=list(dataset["id"]),
-        )
-
-    def subset(self, mask: np.ndarray) -> Targets:
-        index = np.flatnonzero(mask) if mask.dtype == bool else mask
-        return Targets([self.texts[i] for i in index], self.polarity[index], self.themes[index],
-                       self.main_theme[index], self.groups[index], self.written[index],
-                       [self.ids[i] for i in index])
-
-    def __add__(self, other: Targets) -> Targets:
-        arrays = (np.concatenate([getattr(self, f), getattr(other, f)])
-                  for f in ("polarity", "themes", "main_theme", "groups", "written"))
-        return Targets(self.texts + other.texts, *arrays, self.ids + other.ids)
+from sendclf.models.folder import save_model
+from sendclf.targets import Targets
 
 
 @dataclass
@@ -191,8 +135,6 @@ class Classifier(ABC):
         vectors = self.embed(data.texts)
         if vectors is None:
             return
-        from sendclf.evidence import Memory
-
         themes = [[self.labels.theme_ids[t] for t in dict.fromkeys([int(main), *np.flatnonzero(row)])]
                   for main, row in zip(data.main_theme, data.themes, strict=True)]  # the main theme first
         self.memory = Memory.build(data.ids, data.texts, [self.labels.polarity_ids[p] for p in data.polarity],
@@ -209,70 +151,5 @@ class Classifier(ABC):
                 for n, r in zip(nearest, reasons or [None] * len(texts), strict=True)]
 
     def save(self, directory: Path) -> None:
-        """Write the model, then its manifest (`sendclf.manifest`): the files written and their hashes."""
-        from sendclf.manifest import write_manifest
-
-        directory.mkdir(parents=True, exist_ok=True)
-        if getattr(self, "memory", None) is not None:
-            self.memory.save(directory)
-        meta = {"kind": self.kind, "config": to_dict(self.config), "labels": self.labels.to_dict(),
-                "thresholds": [float(t) for t in self.thresholds], "temperature": self.temperature}
-        (directory / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        self.save_weights(directory)
-        write_manifest(directory, self.kind)
-
-
-def model_class(kind: str) -> type[Classifier]:
-    if kind not in REGISTRY:
-        raise SendclfError(f"unknown model kind {kind!r} (known: {', '.join(REGISTRY)})")
-    module, name = REGISTRY[kind].split(":")
-    return getattr(importlib.import_module(module), name)
-
-
-def build_model(kind: str, config: Any, labels: LabelSet) -> Classifier:
-    return model_class(kind)(config, labels)
-
-
-def load_model(directory: Path, overrides: dict | None = None) -> Classifier:
-    """Load any trained model from its directory: the kind is read from `model.json`. `overrides`
-    replace saved settings that only change how it predicts (see `serving_options`).
-
-    The folder is checked against its manifest first, so a missing, truncated or changed file is one line
-    naming it; anything that still fails to load is one line too, never a traceback."""
-    from sendclf.manifest import MANIFEST_FILE, retrain_command, verify
-
-    meta_path = directory / META_FILE
-    if not directory.is_dir():
-        raise SendclfError(f"{directory}: no such model folder")
-    if not meta_path.is_file() and not (directory / MANIFEST_FILE).is_file():
-        raise SendclfError(f"{directory}: no trained model here (no {META_FILE}); "
-                           f"train one with `{retrain_command(directory)}`")
-    manifest = verify(directory)
-    kind = manifest.get("kind")
-    retrain = f"retrain it with `{retrain_command(directory, kind)}`"
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        cls = model_class(meta["kind"])
-        config = from_dict(cls.config_class, meta["config"], source=str(meta_path), complete=True)
-    except SendclfError as error:
-        raise SendclfError(f"{error}: saved by another version of sendclf; {retrain}") from None
-    except (ValueError, KeyError, TypeError) as error:
-        raise SendclfError(f"{meta_path}: not a model description this sendclf reads ({error}); "
-                           f"{retrain}") from None
-    if overrides:
-        config = replace(config, **overrides)
-    try:
-        model = cls(config, LabelSet.from_dict(meta["labels"], source=str(meta_path)))
-        model.thresholds = np.asarray(meta["thresholds"], dtype=np.float64)
-        model.temperature = float(meta.get("temperature", 1.0))
-        model.load_weights(directory)
-        from sendclf.evidence import Memory
-
-        model.memory = Memory.load(directory)
-    except SendclfError:
-        raise
-    except Exception as error:  # noqa: BLE001 - whatever a library raises on a bad file, say it in one line
-        reason = (str(error).strip().splitlines() or [""])[0][:200]
-        raise SendclfError(f"{directory}: cannot load the model ({error.__class__.__name__}: {reason}); "
-                           f"re-copy the whole model folder, or {retrain}") from None
-    return model
+        """Write the model folder (`models.folder`): `models.registry.load_model` reads it back."""
+        save_model(self, directory)

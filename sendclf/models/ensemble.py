@@ -11,15 +11,17 @@ are reused, so the ensemble costs little more than its members' heads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from sendclf.errors import SendclfError
-from sendclf.models.base import Classifier, Targets
-
-MEMBERS_DIR = "members"
+from sendclf.labels import LabelSet
+from sendclf.models.base import Classifier
+from sendclf.models.folder import MEMBERS_DIR
+from sendclf.targets import Targets
 
 
 @dataclass
@@ -30,12 +32,21 @@ class EnsembleConfig:
     theme_threshold: float = 0.5
 
 
+@dataclass(frozen=True)
+class MemberSource:
+    """How an ensemble makes its members, given by `models.registry`, which knows every kind."""
+
+    build: Callable[[str, LabelSet], Classifier]  # an untrained model of configs/models.yaml, by name
+    load: Callable[[Path], Classifier]  # a trained model's folder
+
+
 class EnsembleClassifier(Classifier):
     kind = "ensemble"
     config_class = EnsembleConfig
 
-    def __init__(self, config: EnsembleConfig, labels):
+    def __init__(self, config: EnsembleConfig, labels: LabelSet, source: MemberSource):
         super().__init__(config, labels)
+        self.source = source
         if len(config.members) != len(config.weights) or not config.members:
             raise SendclfError("ensemble: give one weight per member")
         if min(config.weights) < 0 or sum(config.weights) <= 0:
@@ -45,12 +56,9 @@ class EnsembleClassifier(Classifier):
         self.members: list[Classifier] = []
 
     def fit(self, data: Targets) -> EnsembleClassifier:
-        from sendclf.catalog import config_path, read_model_config
-        from sendclf.models.base import build_model
-
         self.members = []
         for name in self.config.members:
-            member = build_model(*read_model_config(config_path(name), name), self.labels)
+            member = self.source.build(name, self.labels)
             member.show_progress = self.show_progress
             self.members.append(member.fit(data))
         return self
@@ -89,7 +97,5 @@ class EnsembleClassifier(Classifier):
             member.save(directory / MEMBERS_DIR / name)
 
     def load_weights(self, directory: Path) -> None:
-        from sendclf.models.base import load_model
-
-        self.members = [load_model(directory / MEMBERS_DIR / name) for name in self.config.members]
+        self.members = [self.source.load(directory / MEMBERS_DIR / name) for name in self.config.members]
         self.notes = [note for member in self.members for note in member.notes]

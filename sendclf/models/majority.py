@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sendclf.models.base import Classifier, Targets
+from sendclf.models.base import Classifier
+from sendclf.targets import Targets
 
 WEIGHTS = "majority.json"
 

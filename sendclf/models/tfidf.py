@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from sendclf.models.base import Classifier, Targets, softmax
+from sendclf.models.base import Classifier, softmax
 from sendclf.models.tfidf_features import Featurizer, features
+from sendclf.targets import Targets
 
 # The regressions are tiny: BLAS threads only contend for the cores (100x slower beside a busy process).
 BLAS_THREADS = 1

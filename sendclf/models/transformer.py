@@ -32,9 +32,11 @@ import numpy as np
 
 from sendclf.config import to_dict
 from sendclf.encoders import resolve_encoder
-from sendclf.errors import SendclfError
+from sendclf.errors import ModelFolderError, SendclfError
 from sendclf.machine import cpu_flags, cpu_threads
-from sendclf.models.base import Classifier, Targets, softmax
+from sendclf.models.base import Classifier, softmax
+from sendclf.soft_targets import SoftTargets
+from sendclf.targets import Targets
 
 ENCODER_DIR = "encoder"  # encoder weights (safetensors), its config and the tokenizer files
 ONNX_FILE = "encoder.int8.onnx"  # inside ENCODER_DIR
@@ -164,23 +166,6 @@ class CachedEmbedder:
             self.vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
         width = next(iter(self.vectors.values())).shape[0] if self.vectors else 0
         return np.stack([self.vectors[t] for t in texts]) if texts else np.zeros((0, width), np.float32)
-
-
-@dataclass
-class SoftTargets:
-    """Unlabelled sentences with a teacher's probabilities: training rows for stage 1 (distillation)."""
-
-    texts: list[str]
-    polarity: np.ndarray  # (n, n_polarities), rows summing to 1
-    themes: np.ndarray  # (n, n_themes), independent probabilities
-    digest: str  # sha256 of the file: part of stage 1's cache key
-
-    @classmethod
-    def load(cls, path: Path, labels) -> SoftTargets:
-        from sendclf.distill import read_targets
-
-        texts, polarity, themes, digest = read_targets(path, labels)
-        return cls(texts, polarity, themes, digest)
 
 
 @dataclass
@@ -508,11 +493,9 @@ class TransformerClassifier(Classifier):
             self.notes += [note] if note else []
             return
         if not (directory / ENCODER_DIR / TORCH_WEIGHTS).is_file():
-            from sendclf.manifest import retrain_command
-
-            raise SendclfError(f"{directory}: this model keeps only its int8 ONNX encoder; for the torch "
-                               f"runtime retrain it with `{retrain_command(directory, self.kind)} "
-                               f"--set save_torch_encoder=true`")
+            raise ModelFolderError(f"{directory}: this model keeps only its int8 ONNX encoder, not the "
+                                   f"float32 one the torch runtime needs", recopy=False,
+                                   retrain_options="--set save_torch_encoder=true")
         from sendclf.models import transformer_net as tn
 
         tokenizer, encoder = tn.load_encoder(directory / ENCODER_DIR)

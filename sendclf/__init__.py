@@ -17,12 +17,12 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sendclf.classify import UNSURE_BELOW, Model, Row, load_model
+    from sendclf.api import UNSURE_BELOW, Model, Row, load_model
     from sendclf.errors import SendclfError
 
 __all__ = ["UNSURE_BELOW", "Model", "Row", "SendclfError", "load_model"]
-_HOMES = {"load_model": "sendclf.classify", "Model": "sendclf.classify", "Row": "sendclf.classify",
-          "UNSURE_BELOW": "sendclf.classify", "SendclfError": "sendclf.errors"}
+_HOMES = {"load_model": "sendclf.api", "Model": "sendclf.api", "Row": "sendclf.api",
+          "UNSURE_BELOW": "sendclf.api", "SendclfError": "sendclf.errors"}
 
 
 def __getattr__(name: str):

@@ -161,10 +161,11 @@ def compare(
 ):
     """Compare trained models: headline metrics, paired-bootstrap differences and per-theme F1."""
     from sendclf import compare as lib
+    from sendclf import trained
     from sendclf.tables import to_rich
 
     lib.check_format(fmt)
-    comparison = lib.compare(lib.load_models(model_dirs or lib.find_models()), lib.load_eval_config())
+    comparison = lib.compare(trained.records(model_dirs or trained.find_models()), lib.load_eval_config())
     if fmt == "markdown":
         typer.echo(lib.to_markdown(comparison), nl=False)
     elif fmt == "json":
@@ -185,11 +186,12 @@ def report(
     out_dir: Path = typer.Option(REPORTS, "--out", help="Folder for comparison.md, the figures, index.html."),
 ):
     """Write the comparison report: markdown, figures and an HTML page that shows them together."""
-    from sendclf import compare as comparing
+    from sendclf import trained
+    from sendclf.compare import load_eval_config
     from sendclf.report import build_report
 
-    models = comparing.load_models(model_dirs or comparing.find_models())
-    written = build_report(models, comparing.load_eval_config(), out_dir)
+    models = trained.records(model_dirs or trained.find_models())
+    written = build_report(models, load_eval_config(), out_dir)
     for path in written:
         out.print(f"wrote {escape(str(path))}", highlight=False)
 
@@ -208,8 +210,8 @@ def bench(
     """Measure every trained model: fit and CV time, peak memory, inference speed, classify cold start."""
     from sendclf import bench as lib
     from sendclf import tables
-    from sendclf.compare import find_models, named
     from sendclf.results import load_results
+    from sendclf.trained import find_models, named
 
     models = {name: (d, load_results(d)) for name, d in named(model_dirs or find_models()).items()}
     result = lib.bench(models, runs=runs, n_sentences=sentences, with_retrain=retrain,
@@ -249,56 +251,20 @@ def classify(
                                  "an articles.yaml names): table, csv (a spreadsheet matrix) or json."),
 ):
     """Label every sentence of new articles with a polarity and themes, and summarise each article."""
-    import sys
+    from sendclf import api, inputs, render
 
-    from sendclf import classify as lib
-    from sendclf import inputs
-    from sendclf.atomic import write_file, write_text
-    from sendclf.render import (
-        BINARY_FORMATS,
-        DEFAULT_WIDTH,
-        EVIDENCE_FORMATS,
-        SUMMARY_FORMATS,
-        render,
-        resolve_format,
-    )
-
-    fmt = resolve_format(fmt, output)
-    if fmt in BINARY_FORMATS and output is None:
-        raise SendclfError(f"--format {fmt} writes a binary file: name it with --output, e.g. "
-                           f"-o results.{fmt}")
-    theme_threshold = lib.parse_threshold(threshold)
-    if not paths and sys.stdin.isatty():
-        raise SendclfError("no input: give a PATH (article, web page, letter, .jsonl or folder) or pipe "
-                           "text in")
-    stdin = sys.stdin.buffer.read() if not paths or inputs.STDIN in paths else None
-    documents = inputs.read_documents(paths or [], stdin)
-    for doc in documents:
-        if doc.encoding != inputs.UTF8:
-            err.print(f"note: {escape(doc.source)} is not UTF-8; read it as {doc.encoding}", highlight=False,
-                      soft_wrap=True)
-    model_dir, classifier = lib.open_model(model)
-    print_notes(classifier)
-    lib.set_threshold(classifier, theme_threshold)
-    progress = err if err.is_terminal else None
-    if summary and fmt not in SUMMARY_FORMATS:
-        raise SendclfError(f"--summary works with --format {', '.join(SUMMARY_FORMATS)}, not {fmt}")
-    with_evidence = (fmt in EVIDENCE_FORMATS and not summary) if evidence is None else evidence
-    run = lib.classify(classifier, documents, model_dir.name, console=progress, evidence=with_evidence)
-    run.areas = inputs.read_areas(paths or [])
-    run.titles = lib.document_titles(documents, paths or [])
+    fmt = render.output_format(fmt, output, summary)
+    theme_threshold = api.parse_threshold(threshold)
+    documents = inputs.read_documents(paths or [], read_stdin(paths))
+    print_notes(doc.note() for doc in documents)
+    labeller = api.load_model(model, threshold=theme_threshold)
+    print_notes(labeller.notes)
+    run = labeller.label(documents, evidence=render.shows_evidence(fmt, summary, evidence),
+                         progress=err if err.is_terminal else None)
     to_terminal = output is None and out.is_terminal
-    text = render(run, fmt, width=out.width if to_terminal else DEFAULT_WIDTH, color=to_terminal,
-                  summary=summary)
-    if output is None:
-        lib.write_stdout(text)
-    else:
-        if isinstance(text, bytes):
-            write_file(output, lambda temp: temp.write_bytes(text))
-        else:
-            write_text(output, text)
-        err.print(f"wrote {run.n_sentences} sentences from {len(run.documents)} document(s) to "
-                  f"{escape(str(output))}", highlight=False, soft_wrap=True)
+    text = render.render(run, fmt, width=out.width if to_terminal else render.DEFAULT_WIDTH,
+                         color=to_terminal, summary=summary)
+    deliver(text, output, f"{run.n_sentences} sentences from {len(run.documents)} document(s)")
 
 
 @app.command()
@@ -314,27 +280,64 @@ def suggest(
     """Rank sentences of unlabelled articles by what labelling them would teach the model; JSONL to label."""
     import json
 
-    from sendclf import classify as lib
-    from sendclf import inputs
-    from sendclf.atomic import write_text
+    from sendclf import api, inputs
     from sendclf.suggest import suggest as run
 
     documents = inputs.read_documents(paths)
-    model_dir, classifier = lib.open_model(model)
-    print_notes(classifier)
-    records = run(classifier, documents, n)
+    labeller = api.load_model(model)
+    print_notes(labeller.notes)
+    records = run(labeller.classifier, documents, n)
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    deliver(text, output, f"{len(records)} sentences to label")
+
+
+# ---- the terminal: what the commands read from it and print ------------------------------------------
+
+
+def read_stdin(paths: list[str] | None) -> bytes | None:
+    """The bytes piped in, when the inputs name stdin (or name nothing); a terminal is no input."""
+    import sys
+
+    from sendclf.inputs import STDIN
+
+    if not paths and sys.stdin.isatty():
+        raise SendclfError("no input: give a PATH (article, web page, letter, .jsonl or folder) or pipe "
+                           "text in")
+    return sys.stdin.buffer.read() if not paths or STDIN in paths else None
+
+
+def deliver(text: str | bytes, output: Path | None, what: str) -> None:
+    """Results to stdout, or swapped whole into `output` with a line on stderr saying so."""
+    from sendclf.atomic import write_file, write_text
+
     if output is None:
-        lib.write_stdout(text)
+        write_stdout(text)
+    elif isinstance(text, bytes):
+        write_file(output, lambda temp: temp.write_bytes(text))
     else:
         write_text(output, text)
-        err.print(f"wrote {len(records)} sentences to label to {escape(str(output))}", highlight=False)
+    if output is not None:
+        err.print(f"wrote {what} to {escape(str(output))}", highlight=False, soft_wrap=True)
 
 
-def print_notes(classifier) -> None:
-    """What the user should hear about how the model serves here, before any per-file line."""
-    for note in classifier.notes:
-        err.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
+def write_stdout(text: str) -> None:
+    """Print results; a reader that stops early (`| head`) ends the output quietly, not with a traceback."""
+    import os
+    import sys
+
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
+
+
+def print_notes(notes) -> None:
+    """What the user should hear about how the inputs were read and how the model serves here."""
+    for note in notes:
+        if note:
+            err.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
 
 
 def print_metrics(results: TrainingResults, model_dir: Path) -> None:

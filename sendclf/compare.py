@@ -20,7 +20,7 @@ from sendclf.config import load_config
 from sendclf.errors import SendclfError
 from sendclf.evaluate import EvalConfig, OutOfFold, headline_of
 from sendclf.metrics import HEADLINE, Figure, Scores, bootstrap_intervals
-from sendclf.paths import CONFIGS, MODELS
+from sendclf.paths import CONFIGS
 from sendclf.results import (
     METRICS_FILE,
     DevSet,
@@ -28,7 +28,6 @@ from sendclf.results import (
     Seconds,
     TrainingResults,
     from_records,
-    load_results,
     plain,
 )
 from sendclf.tables import Table
@@ -41,32 +40,6 @@ EVAL_CONFIG = CONFIGS / "evaluate.yaml"
 
 def load_eval_config(path: Path = EVAL_CONFIG) -> EvalConfig:
     return load_config(EvalConfig, path)
-
-
-def find_models(root: Path = MODELS) -> list[Path]:
-    """Every trained model directory under `root`; hidden ones are half-written training output."""
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
-                  and (p / METRICS_FILE).is_file())
-
-
-def named(model_dirs: list[Path]) -> dict[str, Path]:
-    """Display name -> directory: the directory name, or the whole path when two names clash."""
-    if not model_dirs:
-        raise SendclfError(f"no trained models in {MODELS}: train one with `sendclf train tfidf`")
-    names = [d.name for d in model_dirs]
-    found = {}
-    for directory, name in zip(model_dirs, names, strict=True):
-        key = name if names.count(name) == 1 else str(directory)
-        if key in found:
-            raise SendclfError(f"{directory}: given twice")
-        found[key] = directory
-    return found
-
-
-def load_models(model_dirs: list[Path]) -> dict[str, TrainingResults]:
-    return {name: load_results(directory) for name, directory in named(model_dirs).items()}
 
 
 def label_ids(scores: Scores) -> tuple[list[str], list[str]]:

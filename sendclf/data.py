@@ -14,11 +14,11 @@ from pathlib import Path
 
 import yaml
 
-from sendclf.corpus import Sentence, article_sentences
 from sendclf.errors import SendclfError
 from sendclf.jsonl import json_lines
 from sendclf.labels import LabelSet
 from sendclf.paths import SEEDS
+from sendclf.sentences import Sentence, article_sentences
 
 MANIFEST = "articles.yaml"
 LABELS_FILE = "labels.jsonl"

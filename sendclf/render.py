@@ -1,4 +1,4 @@
-"""The five output formats of `sendclf classify`: pure functions from a classified `Run` to a string.
+"""The output formats of `sendclf classify`: pure functions from a labelled `Run` to a string (or bytes).
 
 Nothing here reads files or the terminal: the CLI decides width, colour and where the string goes, so
 every format is testable as a plain string and `--output` can write it atomically.
@@ -12,8 +12,9 @@ import io
 import json
 from pathlib import Path
 
-from sendclf.classify import FINDINGS, UNSURE_BELOW, DocumentResult, Run, SentenceResult, Summary
 from sendclf.errors import SendclfError
+from sendclf.labelled import FINDINGS, UNSURE_BELOW, LabelledDocument, Row, Run, Summary
+from sendclf.sentences import Sentence
 from sendclf.style import stylesheet
 from sendclf.tables import Unabridged
 
@@ -45,6 +46,22 @@ def resolve_format(fmt: str | None, output: Path | None = None) -> str:
 
 
 SUMMARY_FORMATS = ("table", "csv", "json")  # formats that can show the overview alone (--summary)
+
+
+def output_format(fmt: str | None, output: Path | None, summary: bool) -> str:
+    """The format to write (`resolve_format`), once it is known to suit the output and `--summary`."""
+    fmt = resolve_format(fmt, output)
+    if fmt in BINARY_FORMATS and output is None:
+        raise SendclfError(f"--format {fmt} writes a binary file: name it with --output, e.g. "
+                           f"-o results.{fmt}")
+    if summary and fmt not in SUMMARY_FORMATS:
+        raise SendclfError(f"--summary works with --format {', '.join(SUMMARY_FORMATS)}, not {fmt}")
+    return fmt
+
+
+def shows_evidence(fmt: str, summary: bool, asked: bool | None = None) -> bool:
+    """Whether to find each sentence's evidence: as asked, else for the formats that show it."""
+    return (fmt in EVIDENCE_FORMATS and not summary) if asked is None else asked
 
 
 def render(run: Run, fmt: str, width: int = DEFAULT_WIDTH, color: bool = False, summary: bool = False
@@ -81,13 +98,22 @@ def overview_csv(run: Run) -> str:
 # ---- data formats ----------------------------------------------------------------------------------
 
 
-def _sentences(run: Run) -> list[SentenceResult]:
-    return [s for doc in run.documents for s in doc.sentences]
+def _labelled(run: Run) -> list[tuple[LabelledDocument, Sentence, Row]]:
+    return [(doc, sentence, row) for doc in run.documents for sentence, row in doc.labelled()]
+
+
+def record(doc: LabelledDocument, sentence: Sentence, row: Row) -> dict:
+    """The public per-sentence schema (JSONL, JSON): exactly these keys, in this order."""
+    found = {"id": sentence.id, "source": doc.source, "text": row.text, "polarity": row.polarity,
+             "polarity_scores": row.polarity_scores, "themes": row.themes, "theme_scores": row.theme_scores}
+    if row.evidence is not None:
+        found["evidence"] = row.evidence
+    return found
 
 
 def to_jsonl(run: Run) -> str:
-    """Exactly one JSON object per sentence, with the keys of `SentenceResult.record`."""
-    return "".join(json.dumps(s.record(), ensure_ascii=False) + "\n" for s in _sentences(run))
+    """Exactly one JSON object per sentence, with the keys of `record`."""
+    return "".join(json.dumps(record(*labelled), ensure_ascii=False) + "\n" for labelled in _labelled(run))
 
 
 def sentence_columns(run: Run) -> list[str]:
@@ -98,9 +124,9 @@ def sentence_columns(run: Run) -> list[str]:
 
 def sentence_rows(run: Run) -> list[list]:
     polarities, themes = run.labels.polarity_ids, run.labels.theme_ids
-    return [[s.id, s.source, s.text, s.polarity, THEME_SEPARATOR.join(s.themes),
-             *(s.polarity_scores[p] for p in polarities), *(s.theme_scores[t] for t in themes)]
-            for s in _sentences(run)]
+    return [[sentence.id, doc.source, row.text, row.polarity, THEME_SEPARATOR.join(row.themes),
+             *(row.polarity_scores[p] for p in polarities), *(row.theme_scores[t] for t in themes)]
+            for doc, sentence, row in _labelled(run)]
 
 
 def to_csv(run: Run) -> str:
@@ -136,7 +162,7 @@ def to_json(run: Run) -> str:
         "kind": run.kind,
         "thresholds": run.thresholds,
         "documents": [{"source": d.source, "kind": d.kind, "summary": d.summary.to_dict(),
-                       "sentences": [s.record() for s in d.sentences]} for d in run.documents],
+                       "sentences": [record(d, s, r) for s, r in d.labelled()]} for d in run.documents],
     }
     if len(run.documents) > 1:
         result["overview"] = run.overview().to_dict()
@@ -195,7 +221,7 @@ def _draw_table(console, run: Run, width: int) -> None:
     from rich.text import Text
 
     for doc in run.documents:
-        table = Table(title=f"{doc.source}  ({len(doc.sentences)} sentences, model {run.model})",
+        table = Table(title=f"{doc.source}  ({len(doc.rows)} sentences, model {run.model})",
                       title_justify="left", box=box.SIMPLE_HEAD, expand=True, show_lines=False)
         by_id = doc.kind == "sentences"
         table.add_column("id" if by_id else "#", justify="left" if by_id else "right", no_wrap=True,
@@ -203,18 +229,19 @@ def _draw_table(console, run: Run, width: int) -> None:
         table.add_column("polarity", no_wrap=True)
         table.add_column("themes", no_wrap=True)
         table.add_column("sentence", ratio=1, overflow="fold")
-        for s in doc.sentences:
-            style = TERMINAL_STYLE.get(s.polarity, "")
-            table.add_row(s.id if by_id else str(s.index),
-                          Text(f"{s.polarity} {s.polarity_scores[s.polarity]:.{SCORE_DIGITS}f}", style=style),
-                          "\n".join(s.themes), s.text)
+        for sentence, row in doc.labelled():
+            style = TERMINAL_STYLE.get(row.polarity, "")
+            table.add_row(sentence.id if by_id else str(sentence.index),
+                          Text(f"{row.polarity} {row.polarity_scores[row.polarity]:.{SCORE_DIGITS}f}",
+                               style=style),
+                          "\n".join(row.themes), row.text)
         console.print(Group(table, Unabridged(_summary_table(doc, run))))
         console.print()
     if len(run.documents) > 1:
         console.print(Unabridged(_overview_table(run)))
 
 
-def _summary_table(doc: DocumentResult, run: Run):
+def _summary_table(doc: LabelledDocument, run: Run):
     from rich import box
     from rich.console import Group
     from rich.table import Table
@@ -295,7 +322,7 @@ def _bar_rows(scores: list[tuple[str, float, bool]], accent: str, ticks: dict[st
     return f'<table class="scores">{"".join(rows)}</table>'
 
 
-def _why_html(s: SentenceResult, run: Run, names: dict[str, str]) -> str:
+def _why_html(s: Row, run: Run, names: dict[str, str]) -> str:
     """Opened row: the polarity scores, the likeliest themes, and the evidence behind the labels."""
     _, accent = _colours(s.polarity)
     polarity_names = {label.id: label.name for label in run.labels.polarities}
@@ -329,7 +356,8 @@ def _why_html(s: SentenceResult, run: Run, names: dict[str, str]) -> str:
     return f'<div class="why">{scores}{evidence}</div>'
 
 
-def _sentence_html(s: SentenceResult, run: Run, names: dict[str, str], anchor: str, show_id: bool) -> str:
+def _sentence_html(sentence: Sentence, s: Row, run: Run, names: dict[str, str], anchor: str, show_id: bool
+                   ) -> str:
     background, accent = _colours(s.polarity)
     no_theme = run.labels.no_theme
     tags = "".join(f'<span class="tag{" other" if t == no_theme else ""}">{_esc(names.get(t, t))}</span>'
@@ -337,7 +365,7 @@ def _sentence_html(s: SentenceResult, run: Run, names: dict[str, str], anchor: s
     unsure = '<span class="unsure-mark">unsure</span>' if s.unsure else ""
     label = (f'<span class="pol" style="color:{accent};border-color:{accent}">{_esc(s.polarity)} '
              f"{_score(s.polarity_scores[s.polarity])}</span>{unsure}")
-    sid = f'<span class="sid">{_esc(s.id)}</span> ' if show_id else ""
+    sid = f'<span class="sid">{_esc(sentence.id)}</span> ' if show_id else ""
     classes = f"sent {_esc(s.polarity)}{' unsure' if s.unsure else ''}"
     return (f'<details class="{classes}" id="{anchor}"><summary>'
             f'<span class="label">{label}</span>'
@@ -379,7 +407,7 @@ def _overview_html(run: Run) -> str:
     head = "".join(f'<th class="rot"><span>{_esc(names.get(t, t))}</span></th>' for t in overview.themes)
     rows = []
     for row in overview.rows:
-        links = "".join(f'<a href="#doc-{i}">{_esc(run.title(run.documents[i]))}</a>'
+        links = "".join(f'<a href="#doc-{i}">{_esc(run.documents[i].document.title)}</a>'
                         for i in overview.documents[row])
         label = _esc(row) if overview.row_kind == "area" else links
         cells = []
@@ -401,17 +429,19 @@ def _overview_html(run: Run) -> str:
             f"<tbody>{''.join(rows)}</tbody></table></div></section>")
 
 
-def _document_html(doc: DocumentResult, run: Run, index: int = 0) -> str:
+def _document_html(doc: LabelledDocument, run: Run, index: int = 0) -> str:
     names = _theme_names(run)
     paragraphs: dict[int, list[str]] = {}
-    for s in doc.sentences:
-        paragraphs.setdefault(s.paragraph, []).append(
-            _sentence_html(s, run, names, f"doc-{index}-{s.index}", doc.kind == "sentences"))
+    for sentence, row in doc.labelled():
+        paragraphs.setdefault(sentence.paragraph, []).append(
+            _sentence_html(sentence, row, run, names, f"doc-{index}-{sentence.index}",
+                           doc.kind == "sentences"))
     sentences = "".join(f'<div class="para">{"".join(parts)}</div>' for parts in paragraphs.values())
-    area = run.area(doc)
+    area = doc.document.area
     meta = " · ".join([_esc(doc.source), *([f"area: {_esc(area)}"] if area else [])])
-    unsure = sum(s.unsure for s in doc.sentences)
-    return (f'<section class="doc" id="doc-{index}"><header class="doc-head"><h2>{_esc(run.title(doc))}</h2>'
+    unsure = sum(row.unsure for row in doc.rows)
+    return (f'<section class="doc" id="doc-{index}"><header class="doc-head">'
+            f'<h2>{_esc(doc.document.title)}</h2>'
             f'<p class="meta">{meta}</p></header><div class="sentences">{sentences}</div>'
             f"{_summary_html(doc.summary, run, unsure)}</section>")
 
@@ -420,11 +450,11 @@ def to_html(run: Run) -> str:
     """One self-contained page: a row per sentence, highlighted by polarity and tagged with its themes by
     name; each opens to its scores and evidence."""
     legend = "".join(_polarity_chip(p) for p in run.labels.polarity_ids)
-    title = run.title(run.documents[0]) if len(run.documents) == 1 else f"{len(run.documents)} documents"
+    title = run.documents[0].document.title if len(run.documents) == 1 else f"{len(run.documents)} documents"
     documents = "".join(_document_html(doc, run, i) for i, doc in enumerate(run.documents))
     if len(run.documents) > 1:
         documents = _overview_html(run) + documents
-    unsure = sum(s.unsure for s in _sentences(run))
+    unsure = sum(row.unsure for _, _, row in _labelled(run))
     n_docs = len(run.documents)
     return f"""<!doctype html>
 <html lang="en">

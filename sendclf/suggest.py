@@ -59,25 +59,22 @@ def suggest(model, documents, n: int) -> list[dict]:
     """The `n` sentences most worth labelling, as records ready to label, most useful first."""
     if n < 1:
         raise SendclfError("--n must be at least 1")
-    items = [(doc, item) for doc in documents for item in doc.items]
-    unique = list(dict.fromkeys(item.text for _, item in items))
+    sentences = [(doc, sentence) for doc in documents for sentence in doc.sentences]
+    unique = list(dict.fromkeys(sentence.text for _, sentence in sentences))
     polarity, themes = model.calibrated_proba(unique)
     vectors = model.embed(unique)
     if vectors is None:
         raise SendclfError(f"a {model.kind} model has no vectors to compare sentences with")
     scores = uncertainty(polarity, themes, model.thresholds)
-    chosen = model.decide(themes)
+    decisions = model.decisions(polarity, themes)
     first = {}
-    for doc, item in items:
-        first.setdefault(item.text, (doc, item))
+    for doc, sentence in sentences:
+        first.setdefault(sentence.text, (doc, sentence))
     records = []
     for i in rank(scores, vectors, n):
-        doc, item = first[unique[i]]
-        order = [t for t in np.argsort(-themes[i]) if chosen[i, t]]
+        doc, sentence = first[unique[i]]
         records.append({
-            "id": item.id, "text": item.text,
-            "polarity": model.labels.polarity_ids[int(polarity[i].argmax())],
-            "themes": [model.labels.theme_ids[t] for t in order],
+            "id": sentence.id, "text": sentence.text, "polarity": decisions[i][0], "themes": decisions[i][1],
             "labelled": False, "source": doc.source, "uncertainty": round(float(scores[i]), 3),
         })
     return records

@@ -52,7 +52,7 @@ def test_a_name_resolves_under_models_like_the_cli(model_dir, monkeypatch, tmp_p
 
     models = tmp_path / "models"
     shutil.copytree(model_dir, models / "tfidf")
-    monkeypatch.setattr("sendclf.classify.MODELS", models)
+    monkeypatch.setattr("sendclf.trained.MODELS", models)
     assert sendclf.load_model("tfidf").directory == models / "tfidf"
     assert sendclf.load_model().directory == models / "tfidf"  # the only trained one of configs/models.yaml
     with pytest.raises(SendclfError, match="'transformer' is not trained yet"):
@@ -89,7 +89,7 @@ def test_import_is_light_and_tfidf_never_imports_torch(model_dir):
     script = textwrap.dedent(f"""
         import sys
         import sendclf
-        heavy = ("torch", "transformers", "datasets", "numpy", "sklearn", "sendclf.classify")
+        heavy = ("torch", "transformers", "datasets", "numpy", "sklearn", "sendclf.api")
         print(sorted(m for m in heavy if m in sys.modules))
         rows = sendclf.load_model({str(model_dir)!r}).classify(["Waits are long."])
         print(rows[0].polarity in ("weakness", "strength", "neutral"))

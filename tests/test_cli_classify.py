@@ -233,13 +233,13 @@ def test_unknown_model(inputs):
 
 
 def test_untrained_model(inputs, tmp_path, monkeypatch):
-    monkeypatch.setattr("sendclf.classify.MODELS", tmp_path / "models")
+    monkeypatch.setattr("sendclf.trained.MODELS", tmp_path / "models")
     result = runner.invoke(app, ["classify", "--model", "tfidf", str(inputs / "kent.txt")])
     assert_one_line_error(result, "'tfidf' is not trained yet", "make train", "sendclf train tfidf")
 
 
 def test_default_model_when_nothing_is_trained(inputs, tmp_path, monkeypatch):
-    monkeypatch.setattr("sendclf.classify.MODELS", tmp_path / "models")
+    monkeypatch.setattr("sendclf.trained.MODELS", tmp_path / "models")
     result = runner.invoke(app, ["classify", str(inputs / "kent.txt")])
     assert_one_line_error(result, "no trained model", "make train")
 
@@ -307,7 +307,7 @@ def test_progress_bar_appears_on_a_terminal_for_a_long_input(model_dir, tmp_path
     """stderr is a pseudo-terminal (as in a shell); stdout is a file, as when writing results."""
     import pty
 
-    from sendclf.classify import PROGRESS_MIN_SENTENCES
+    from sendclf.api import PROGRESS_MIN_SENTENCES
 
     many = tmp_path / "many.jsonl"
     sentences = [TINY_DATA["weakness"][1][i % 3] for i in range(PROGRESS_MIN_SENTENCES + 1)]
@@ -339,13 +339,13 @@ def test_no_progress_bar_off_a_terminal_or_for_a_short_input(model_dir, inputs):
 
     from rich.console import Console
 
-    from sendclf import classify as lib
+    from sendclf import api as lib
 
     model = lib.load(model_dir)
     screen = Console(file=StringIO(), force_terminal=True, width=80)
-    lib.predict_all(model, ["Waits are long."] * (lib.PROGRESS_MIN_SENTENCES - 1), screen)
+    lib.label(model, ["Waits are long."] * (lib.PROGRESS_MIN_SENTENCES - 1), progress=screen)
     assert screen.file.getvalue() == ""
-    lib.predict_all(model, ["Waits are long."] * lib.PROGRESS_MIN_SENTENCES, screen)
+    lib.label(model, ["Waits are long."] * lib.PROGRESS_MIN_SENTENCES, progress=screen)
     assert "classifying" in screen.file.getvalue()
     result = classify(model_dir, inputs / "kent.txt", "-f", "jsonl")
     assert result.stderr == ""
@@ -393,14 +393,13 @@ def test_html_titles_documents_from_their_text_and_names_the_model_once(model_di
 
 def test_document_titles_fall_back_to_the_file_name(tmp_path):
     from sendclf import inputs as reading
-    from sendclf.classify import TITLE_MAX_CHARS, document_titles
+    from sendclf.inputs import TITLE_MAX_CHARS
 
     (tmp_path / "s.jsonl").write_text('{"text": "Plans are late."}\n')
     (tmp_path / "long.txt").write_text("word " * 60 + "\n")
-    documents = reading.read_documents([str(tmp_path / "s.jsonl"), str(tmp_path / "long.txt")])
-    titles = document_titles(documents, [str(tmp_path)])
-    assert str(tmp_path / "s.jsonl") not in titles  # sentences have no heading: the renderer shows the name
-    long = titles[str(tmp_path / "long.txt")]
+    sentences, article = reading.read_documents([str(tmp_path / "s.jsonl"), str(tmp_path / "long.txt")])
+    assert sentences.title == "s.jsonl"  # sentences have no heading: their file's name
+    long = article.title
     assert long.endswith("…") and len(long) <= TITLE_MAX_CHARS + 1
 
 

@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sendclf import compare as lib
+from sendclf import trained
 from sendclf.cli import app
 from sendclf.errors import SendclfError
 from sendclf.evaluate import EvalConfig, OutOfFold
@@ -58,7 +59,7 @@ def test_a_clearly_better_model_excludes_zero_and_an_equal_one_does_not():
 
 
 def test_out_of_fold_records_reproduce_the_reported_headline(trained_models):
-    metrics = lib.load_models(trained_models)["sharp"]
+    metrics = trained.records(trained_models)["sharp"]
     gold, out_of_fold = from_records(metrics.out_of_fold, metrics.polarity_ids, metrics.theme_ids)
     recomputed = lib.paired_bootstrap(gold, predicted(gold.polarity, gold.themes), out_of_fold,
                                       samples=2, level=0.95, seed=0)
@@ -67,7 +68,7 @@ def test_out_of_fold_records_reproduce_the_reported_headline(trained_models):
 
 
 def test_compare_pairs_models_and_lists_themes(trained_models):
-    comparison = lib.compare(lib.load_models(trained_models), FAST)
+    comparison = lib.compare(trained.records(trained_models), FAST)
     assert [m.name for m in comparison.models] == ["sharp", "blunt"]
     pairs = [(d.a, d.b) for d in comparison.differences]
     ref = lib.REFERENCE_NAME
@@ -86,7 +87,7 @@ def test_compare_pairs_models_and_lists_themes(trained_models):
 
 
 def test_mismatched_gold_labels_are_left_out_with_a_warning(trained_models):
-    models = lib.load_models(trained_models)
+    models = trained.records(trained_models)
     changed = copy.deepcopy(models["blunt"])
     changed.out_of_fold[0].gold_polarity = "strength"
     del changed.out_of_fold[1]
@@ -97,7 +98,7 @@ def test_mismatched_gold_labels_are_left_out_with_a_warning(trained_models):
 
 
 def test_the_reference_joins_the_pairs_only_with_out_of_fold_predictions(trained_models):
-    metrics = lib.load_models(trained_models[:1])["sharp"]
+    metrics = trained.records(trained_models[:1])["sharp"]
     comparison = lib.compare({"sharp": metrics}, FAST)
     assert [(d.a, d.b) for d in comparison.differences] == [(lib.REFERENCE_NAME, "sharp")]
     metrics.reference.out_of_fold = None
@@ -132,6 +133,6 @@ def test_cli_errors_are_one_line(trained_models, tmp_path):
     assert bad_format.exit_code == 1 and "unknown format" in bad_format.output
     untrained = runner.invoke(app, ["compare", str(tmp_path)])
     assert untrained.exit_code == 1 and "no metrics.json" in untrained.output
-    assert lib.find_models(tmp_path / "nowhere") == []
+    assert trained.find_models(tmp_path / "nowhere") == []
     with pytest.raises(SendclfError, match="no trained models"):
-        lib.load_models([])
+        trained.records([])

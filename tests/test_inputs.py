@@ -4,9 +4,9 @@ import codecs
 from pathlib import Path
 
 import pytest
+from sendclf.corpus import article_sentences
 
 from sendclf import inputs
-from sendclf.corpus import article_sentences
 from sendclf.errors import SendclfError
 
 ARTICLE = ("More on KentOnline\n"
@@ -60,24 +60,25 @@ def test_decode_rejects_neither_utf8_nor_cp1252():
 # ---- reading inputs --------------------------------------------------------------------------------
 
 
-def test_article_items_are_the_corpus_sentences_with_paragraphs():
-    items = inputs.article_items("kent.txt", ARTICLE)
+def test_article_sentences_are_the_seeds_split_with_paragraphs():
+    (doc,) = inputs.read_documents([], ARTICLE.encode())
+    items = doc.sentences
     expected = article_sentences("kent.txt", ARTICLE)
     assert [i.text for i in items] == [s.text for s in expected]
-    assert [i.id for i in items] == ["kent.txt:0", "kent.txt:1", "kent.txt:2"]
+    assert [i.id for i in items] == ["stdin:0", "stdin:1", "stdin:2"]
     assert [i.paragraph for i in items] == [0, 0, 1]
 
 
 def test_seed_article_reads_exactly_as_the_seeds():
     path = Path(__file__).resolve().parents[1] / "seeds" / "articles" / "kent.txt"
     (doc,) = inputs.read_documents([str(path)])
-    assert [i.text for i in doc.items] == [s.text for s in article_sentences("kent", path.read_text())]
+    assert [i.text for i in doc.sentences] == [s.text for s in article_sentences("kent", path.read_text())]
 
 
-def test_jsonl_items_keep_ids_and_text_as_is():
+def test_jsonl_sentences_keep_ids_and_text_as_is():
     text = ('{"id": "x1", "text": "Waits are long. Very long."}\n\n'
             '{"text": "Outcomes are good."}\n{"id": 7, "text": "A"}\n')
-    items = inputs.jsonl_items("s.jsonl", text)
+    items = inputs.jsonl_sentences("s.jsonl", text)
     assert [(i.id, i.text) for i in items] == [
         ("x1", "Waits are long. Very long."), ("s.jsonl:1", "Outcomes are good."), ("7", "A")]
 
@@ -92,11 +93,11 @@ def test_jsonl_items_keep_ids_and_text_as_is():
 ])
 def test_bad_jsonl_line_names_the_line(line, message):
     with pytest.raises(SendclfError, match=message):
-        inputs.jsonl_items("s.jsonl", '{"text": "fine"}\n' + line + "\n")
+        inputs.jsonl_sentences("s.jsonl", '{"text": "fine"}\n' + line + "\n")
 
 
 def test_html_page_keeps_the_article_and_drops_navigation_adverts_and_comments():
-    items = inputs.document_from_bytes("page.html", PAGE.encode(), ".html").items
+    items = inputs.document_from_bytes("page.html", PAGE.encode(), ".html").sentences
     texts = " ".join(i.text for i in items)
     assert "autism assessment" in texts and "statement of action" in texts
     for furniture in ("Home", "Sport", "Malaga", "resign", "Copyright", "Privacy"):
@@ -138,14 +139,14 @@ def test_bad_paths_are_one_line_errors(tmp_path, setup, message):
 
 def test_stdin_is_an_article():
     (doc,) = inputs.read_documents([], b"Waits are long. Outcomes are good.\n")
-    assert doc.source == "stdin" and [i.id for i in doc.items] == ["stdin:0", "stdin:1"]
+    assert doc.source == "stdin" and [i.id for i in doc.sentences] == ["stdin:0", "stdin:1"]
 
 
 def test_jsonl_on_stdin_is_read_as_sentences():
     stdin = b'{"id": "a", "text": "Dr. Jones said waits are long. They are."}\n\n{"text": "Good."}\n'
     (doc,) = inputs.read_documents([], codecs.BOM_UTF8 + stdin)
     assert doc.kind == "sentences"
-    assert [(i.id, i.text) for i in doc.items] == [("a", "Dr. Jones said waits are long. They are."),
+    assert [(i.id, i.text) for i in doc.sentences] == [("a", "Dr. Jones said waits are long. They are."),
                                                    ("stdin:1", "Good.")]
 
 
@@ -162,4 +163,4 @@ def test_empty_stdin_is_an_error():
 def test_cp1252_file_is_read_and_reported(tmp_path):
     (tmp_path / "old.txt").write_bytes("Parents said the service was “poor”.".encode("cp1252"))
     (doc,) = inputs.read_documents([str(tmp_path / "old.txt")])
-    assert doc.encoding == "cp1252" and doc.items[0].text == "Parents said the service was “poor”."
+    assert doc.encoding == "cp1252" and doc.sentences[0].text == "Parents said the service was “poor”."

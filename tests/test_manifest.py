@@ -9,6 +9,7 @@ from tiny_model import tiny_targets, train_tiny_transformer
 from typer.testing import CliRunner
 
 from sendclf import manifest as mf
+from sendclf.api import label
 from sendclf.cli import app
 from sendclf.errors import SendclfError
 from sendclf.models.folder import retrain_command
@@ -145,7 +146,7 @@ def test_files_written_after_the_model_and_extra_files_are_ignored(tfidf_dir, tm
     for name in ("metrics.json", "config.yaml", "README.md", "notes/extra.bin"):
         (folder / name).parent.mkdir(exist_ok=True)
         (folder / name).write_text("written later")
-    assert load_model(folder).predict(["Waiting times are long."])[0].polarity
+    assert label(load_model(folder), ["Waiting times are long."])[0].polarity
 
 
 def test_sendclf_train_writes_a_folder_that_loads(trainable_seeds, tmp_path):
@@ -155,7 +156,7 @@ def test_sendclf_train_writes_a_folder_that_loads(trainable_seeds, tmp_path):
     train("tfidf", out_dir=out, seeds=trainable_seeds, quiet=True)
     listed = {f["path"] for f in json.loads((out / mf.MANIFEST_FILE).read_text())["files"]}
     assert "model.json" in listed and not listed & {"metrics.json", "config.yaml", "README.md"}
-    assert load_model(out).predict(["Waiting times are long."])[0].polarity
+    assert label(load_model(out), ["Waiting times are long."])[0].polarity
     (out / "model.json").write_text("{}")
     assert_cli_one_line(out, tmp_path, "model.json: ", f"retrain it with `sendclf train tfidf --out {out}`")
 

@@ -12,6 +12,7 @@ torch = pytest.importorskip("torch")
 
 from tiny_model import train_tiny_transformer  # noqa: E402
 
+from sendclf.api import label  # noqa: E402
 from sendclf.models import transformer as tr  # noqa: E402
 from sendclf.models import transformer_net as tn  # noqa: E402
 from sendclf.models.registry import load_model  # noqa: E402
@@ -43,14 +44,14 @@ def test_a_model_trained_with_native_bfloat16_predicts_the_same_without_it(encod
         model = train_tiny_transformer(tmp_path / "m", encoder, labels, train_precision=precision,
                                        save_torch_encoder=True)
     assert model.hardware()["train_precision"] == precision
-    trained = model.predict(SENTENCES)
+    trained = label(model, SENTENCES)
     trained_probs = model.calibrated_proba(SENTENCES)
 
     on_a_machine(monkeypatch, bfloat16=False)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nothing on the new machine asks for bfloat16
         loaded = load_model(tmp_path / "m")
-        moved = loaded.predict(SENTENCES)
+        moved = label(loaded, SENTENCES)
         for a, b in zip(trained_probs, loaded.calibrated_proba(SENTENCES), strict=True):
             np.testing.assert_array_equal(a, b)
     assert [(p.polarity, p.themes) for p in moved] == [(p.polarity, p.themes) for p in trained]
@@ -101,7 +102,7 @@ def test_the_card_and_metrics_say_what_the_model_was_trained_in(encoder, tmp_pat
     assert "needs no bfloat16" in card
 
     on_a_machine(monkeypatch, bfloat16=False)
-    assert load_model(out).predict(SENTENCES[:1])[0].polarity in labels.polarity_ids
+    assert label(load_model(out), SENTENCES[:1])[0].polarity in labels.polarity_ids
 
 
 def test_a_model_without_a_transformer_says_nothing_about_fine_tuning(tmp_path, trainable_seeds):

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sendclf.classify import UNSURE_BELOW, DocumentResult, Run, SentenceResult, summarise
 from sendclf.errors import SendclfError
+from sendclf.inputs import Document
+from sendclf.labelled import UNSURE_BELOW, LabelledDocument, Row, Run, summarise
 from sendclf.render import (
     FORMATS,
     render,
@@ -19,6 +20,7 @@ from sendclf.render import (
     to_parquet,
     to_table,
 )
+from sendclf.sentences import Sentence
 from sendclf.style import stylesheet
 
 RECORD_KEYS = ["id", "source", "text", "polarity", "polarity_scores", "themes", "theme_scores"]
@@ -27,24 +29,29 @@ LONG = ("Inspectors found that children and young people experienced unacceptabl
         "in having their identified health needs assessed, reviewed and met across the whole local area.")
 
 
-def sentence(labels, index, text, polarity, themes, paragraph=0, source="kent.txt"):
-    polarity_scores = {p: (0.8 if p == polarity else 0.1) for p in labels.polarity_ids}
+def row(labels, text, polarity, themes, polarity_scores=None, evidence=None) -> Row:
+    polarity_scores = polarity_scores or {p: (0.8 if p == polarity else 0.1) for p in labels.polarity_ids}
     theme_scores = {t: (0.7 if t in themes else 0.05) for t in labels.theme_ids}
-    return SentenceResult(f"{source}:{index}", source, index, paragraph, text, polarity, polarity_scores,
-                          themes, theme_scores)
+    unsure = polarity_scores[polarity] < UNSURE_BELOW
+    return Row(text, polarity, polarity_scores, themes, theme_scores, unsure, evidence)
+
+
+def document(labels, source, kind, labelled) -> LabelledDocument:
+    """(id, paragraph, row) -> a labelled document of those sentences."""
+    sentences = [Sentence(sid, i, r.text, paragraph) for i, (sid, paragraph, r) in enumerate(labelled)]
+    rows = [r for _, _, r in labelled]
+    return LabelledDocument(Document(source, kind, sentences, source), rows, summarise(rows, labels))
 
 
 @pytest.fixture
 def run(labels):
-    article = [sentence(labels, 0, LONG, "weakness", ["health_access", "joint_working"]),
-               sentence(labels, 1, "Children achieve well <b>& feel safe</b>.", "strength", ["outcomes"]),
-               sentence(labels, 2, 'Ofsted visited in "March".', "neutral", ["other"], paragraph=1)]
-    records = [SentenceResult("q-1", "s.jsonl", 0, 0, "Plans are late.", "weakness",
-                              article[0].polarity_scores, ["ehc_plans"], article[0].theme_scores)]
+    article = [("kent.txt:0", 0, row(labels, LONG, "weakness", ["health_access", "joint_working"])),
+               ("kent.txt:1", 0, row(labels, "Children achieve well <b>& feel safe</b>.", "strength",
+                                     ["outcomes"])),
+               ("kent.txt:2", 1, row(labels, 'Ofsted visited in "March".', "neutral", ["other"]))]
+    records = [("q-1", 0, row(labels, "Plans are late.", "weakness", ["ehc_plans"]))]
     return Run("tiny", "tfidf", labels, {t: 0.5 for t in labels.theme_ids}, [
-        DocumentResult("kent.txt", "article", article, summarise(article, labels)),
-        DocumentResult("s.jsonl", "sentences", records, summarise(records, labels)),
-    ])
+        document(labels, "kent.txt", "article", article), document(labels, "s.jsonl", "sentences", records)])
 
 
 def test_jsonl_is_one_object_per_sentence_with_the_schema(run, labels):
@@ -140,7 +147,8 @@ def test_overview_counts_findings_per_document_and_theme_most_weakness_first(run
 
 
 def test_overview_groups_documents_by_the_area_a_manifest_names(run, tmp_path):
-    run.areas = {str(Path(name).resolve()): "Kent" for name in ("kent.txt", "s.jsonl")}
+    for doc in run.documents:
+        doc.document.area = "Kent"
     overview = run.overview()
     assert overview.row_kind == "area" and overview.rows == ["Kent"]
     assert overview.documents == {"Kent": [0, 1]}
@@ -174,15 +182,15 @@ def details_of(page: str, anchor: str) -> str:
 
 
 def test_html_scores_and_evidence_are_in_a_details_row_per_sentence_not_in_tooltips(run, labels):
-    run.documents[0].sentences[0].evidence = {
+    first = run.documents[0].rows[0]
+    run.documents[0].rows[0] = row(labels, first.text, first.polarity, first.themes, evidence={
         "nearest": [{"id": "x-1", "text": "Waits for therapy are long.", "polarity": "weakness",
                      "themes": ["health_access"], "similarity": 0.61}],
-        "ngrams": [{"ngram": "delays", "weight": 0.42}]}
+        "ngrams": [{"ngram": "delays", "weight": 0.42}]})
     page = to_html(run)
     assert page.count("<details ") == run.n_sentences == 4
     assert " title=" not in page.split("<body>")[1]  # no tooltip anywhere: touch screens and paper lose them
-    row = details_of(page, "doc-0-0")
-    summary, opened = row.split("</summary>")
+    summary, opened = details_of(page, "doc-0-0").split("</summary>")
     assert "weakness 0.80" in summary and "Access to health and therapy services" in summary  # names
     assert ">health_access<" not in page
     for polarity in labels.polarity_ids:  # every polarity score, by name
@@ -191,10 +199,11 @@ def test_html_scores_and_evidence_are_in_a_details_row_per_sentence_not_in_toolt
     assert "Waits for therapy are long." in opened and "0.61" in opened and "delays" in opened
 
 
-def test_html_marks_unsure_labels(run):
-    shaky = run.documents[0].sentences[1]
-    shaky.polarity_scores = {"weakness": 0.3, "strength": 0.45, "neutral": 0.25}
-    assert UNSURE_BELOW == 0.6 and shaky.unsure and not run.documents[0].sentences[0].unsure
+def test_html_marks_unsure_labels(run, labels):
+    shaky = row(labels, run.documents[0].rows[1].text, "strength", ["outcomes"],
+                {"weakness": 0.3, "strength": 0.45, "neutral": 0.25})
+    run.documents[0].rows[1] = shaky
+    assert UNSURE_BELOW == 0.6 and shaky.unsure and not run.documents[0].rows[0].unsure
     page = to_html(run)
     assert 'class="sent strength unsure"' in details_of(page, "doc-0-1")
     assert 'class="unsure-mark">unsure<' in details_of(page, "doc-0-1")
@@ -203,7 +212,7 @@ def test_html_marks_unsure_labels(run):
 
 
 def test_html_names_themes_in_the_heatmap_and_titles_documents(run):
-    run.titles = {"kent.txt": "Kent SEND services criticised"}
+    run.documents[0].document.title = "Kent SEND services criticised"
     page = to_html(run)
     heatmap = page[page.index('class="heatmap"'):page.index("</table>", page.index('class="heatmap"'))]
     assert "Joint working and commissioning" in heatmap and "joint_working" not in heatmap

@@ -4,6 +4,7 @@ from typer.testing import CliRunner
 
 from sendclf import compare as comparing
 from sendclf import report as lib
+from sendclf import trained
 from sendclf.cli import app
 from sendclf.results import OutOfFoldRecord
 
@@ -15,7 +16,7 @@ def test_report_writes_every_file(trained_models, tmp_path):
     out = tmp_path / "reports"
     (out).mkdir()
     (out / "confusion-gone.png").write_bytes(PNG_MAGIC)
-    written = lib.build_report(comparing.load_models(trained_models), FAST, out)
+    written = lib.build_report(trained.records(trained_models), FAST, out)
     names = {p.name for p in written}
     assert names == {"comparison.md", "confusion-sharp.png", "confusion-blunt.png", "theme-f1.png",
                      "reliability.png", "polarity-reliability.png", "index.html"}
@@ -116,7 +117,7 @@ def test_ci_excludes_0_agrees_with_the_interval_as_printed(low, high, printed, e
 
 
 def test_every_printed_interval_agrees_with_its_yes_or_no(trained_models):
-    comparison = comparing.compare(comparing.load_models(trained_models), FAST)
+    comparison = comparing.compare(trained.records(trained_models), FAST)
     for diff in comparison.differences:
         for _, _, interval, verdict in comparing.pair_table(comparison, diff).rows:
             low, high = (float(x) for x in interval.strip("[]").split(", "))
@@ -152,7 +153,7 @@ def test_lead_says_whether_the_choice_is_reliably_better_as_printed(low, high, v
 
 
 def test_report_page_opens_with_the_lead(trained_models, tmp_path):
-    lib.build_report(comparing.load_models(trained_models), FAST, tmp_path)
+    lib.build_report(trained.records(trained_models), FAST, tmp_path)
     page = (tmp_path / "index.html").read_text()
     lead = page[page.index("<div class=lead>"):page.index("</div>", page.index("<div class=lead>"))]
     assert page.index("<div class=lead>") < page.index("<h2>")

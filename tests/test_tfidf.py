@@ -3,6 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sendclf.api import label
 from sendclf.config import load_config
 from sendclf.errors import SendclfError
 from sendclf.models.registry import build_model, load_model
@@ -35,7 +36,7 @@ def test_save_load_round_trip_gives_identical_probabilities(tmp_path, labels):
     for a, b in zip(model.predict_proba(texts), loaded.predict_proba(texts), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6)
     np.testing.assert_array_equal(model.thresholds, loaded.thresholds)
-    assert loaded.predict(texts)[0].themes == model.predict(texts)[0].themes
+    assert label(loaded, texts)[0].themes == label(model, texts)[0].themes
 
 
 def test_polarity_class_missing_from_training_gets_zero_probability(labels):

@@ -3,6 +3,7 @@ import json
 import pytest
 
 from sendclf import train as train_module
+from sendclf.api import label
 from sendclf.errors import SendclfError
 from sendclf.models.registry import load_model
 from sendclf.results import load_results
@@ -20,7 +21,7 @@ def test_train_writes_a_complete_model_directory(tmp_path, trainable_seeds):
     assert headline.ci[0] <= headline.value <= headline.ci[1]
     assert "majority" == metrics.reference.model
     assert "| polarity macro-F1 |" in (out / "README.md").read_text()
-    assert load_model(out).predict(["Waiting times are too long."])[0].polarity in ("weakness", "strength",
+    assert label(load_model(out), ["Waiting times are too long."])[0].polarity in ("weakness", "strength",
                                                                                     "neutral")
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")], "staging dir left behind"
 
@@ -81,8 +82,8 @@ def test_the_dev_set_scores_the_final_model_and_never_trains_it(tmp_path, traina
     assert metrics.n_written == 0 and len(metrics.out_of_fold) == 18  # not trained on, not in the CV
     assert metrics.dev.n_sentences == 3 and [r.id for r in metrics.dev.predictions] == ["d-0", "d-1", "d-2"]
     model = load_model(tmp_path / "m")
-    assert [r.polarity for r in metrics.dev.predictions] == [p.polarity for p in model.predict(
-        [r["text"] for r in rows])]
+    assert [r.polarity for r in metrics.dev.predictions] == [
+        p.polarity for p in label(model, [r["text"] for r in rows])]
     assert "dev set of 3" in (tmp_path / "m" / "README.md").read_text()
     assert metrics.hard_dev.n_sentences == 2
     assert "hard dev set of 2" in (tmp_path / "m" / "README.md").read_text()

@@ -8,7 +8,6 @@ reaches its threshold, the most likely theme if none does, and `other` never bes
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,14 +17,6 @@ from sendclf.evidence import Memory
 from sendclf.labels import LabelSet
 from sendclf.models.folder import save_model
 from sendclf.targets import Targets
-
-
-@dataclass
-class Prediction:
-    polarity: str
-    polarity_scores: dict[str, float]
-    themes: list[str]
-    theme_scores: dict[str, float]
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -105,20 +96,12 @@ class Classifier(ABC):
             polarity_probs = with_temperature(polarity_probs, self.temperature)
         return polarity_probs, theme_probs
 
-    def predict(self, texts: list[str]) -> list[Prediction]:
-        polarity_probs, theme_probs = self.calibrated_proba(texts)
+    def decisions(self, polarity_probs: np.ndarray, theme_probs: np.ndarray) -> list[tuple[str, list[str]]]:
+        """Per sentence: the polarity id, and the ids of the themes `decide` chooses, most likely first."""
         chosen = self.decide(theme_probs)
-        scores = lambda names, probs: {n: round(float(p), 4) for n, p in zip(names, probs, strict=True)}  # noqa: E731
-        predictions = []
-        for p_probs, t_probs, t_chosen in zip(polarity_probs, theme_probs, chosen, strict=True):
-            order = [i for i in np.argsort(-t_probs) if t_chosen[i]]
-            predictions.append(Prediction(
-                polarity=self.labels.polarity_ids[int(p_probs.argmax())],
-                polarity_scores=scores(self.labels.polarity_ids, p_probs),
-                themes=[self.labels.theme_ids[i] for i in order],
-                theme_scores=scores(self.labels.theme_ids, t_probs),
-            ))
-        return predictions
+        return [(self.labels.polarity_ids[int(p.argmax())],
+                 [self.labels.theme_ids[i] for i in np.argsort(-t) if c[i]])
+                for p, t, c in zip(polarity_probs, theme_probs, chosen, strict=True)]
 
     # ---- evidence: the training sentences nearest to a new one, in the model's own space ----------
 

@@ -12,7 +12,8 @@ import pytest
 from test_cli_classify import assert_one_line_error
 from typer.testing import CliRunner
 
-from sendclf import inputs, pdf
+from sendclf import inputs
+from sendclf import letters as pdf
 from sendclf.cli import app
 from sendclf.errors import SendclfError
 
@@ -157,7 +158,7 @@ def docx_file(paragraphs: list[str]) -> bytes:
 
 
 def texts(data: bytes, name: str = "letter.pdf") -> list[str]:
-    return [i.text for i in inputs.document_from_bytes(name, data, "." + name.rsplit(".", 1)[1]).items]
+    return [i.text for i in inputs.document_from_bytes(name, data, "." + name.rsplit(".", 1)[1]).sentences]
 
 
 def test_letter_pdf_gives_clean_sentences():
@@ -165,7 +166,7 @@ def test_letter_pdf_gives_clean_sentences():
 
 
 def test_paragraphs_are_kept_for_the_html_view():
-    items = inputs.document_from_bytes("letter.pdf", letter_pdf(), ".pdf").items
+    items = inputs.document_from_bytes("letter.pdf", letter_pdf(), ".pdf").sentences
     paragraph = {i.text: i.paragraph for i in items}
     assert paragraph[SENTENCES[0]] == paragraph[SENTENCES[1]] != paragraph[SENTENCES[3]]
     assert paragraph[SENTENCES[7]] != paragraph[SENTENCES[8]]  # each bullet is its own paragraph
@@ -182,7 +183,7 @@ def test_a_page_break_after_a_full_stop_is_a_paragraph_break():
              "Leaders know their area well and have shared plans to improve it further."]
     second = ["Waiting times for therapy are still too long, and families wait years for an autism",
               "assessment."]
-    items = inputs.document_from_bytes("x.pdf", letter_pdf((first, second, THIRD_PAGE)), ".pdf").items
+    items = inputs.document_from_bytes("x.pdf", letter_pdf((first, second, THIRD_PAGE)), ".pdf").sentences
     assert [i.paragraph for i in items] == [0, 1, 2, 3]
 
 

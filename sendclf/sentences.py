@@ -1,9 +1,10 @@
-"""Turn a raw news article into clean sentences.
+"""Splitting an article into sentences: a raw article -> furniture removed -> sentences, each with the
+paragraph it came from.
 
 Articles arrive as scraped text: the story, then (or before it) page furniture such as comment rules,
 paywall prompts and "More on ..." links. The furniture is not part of the article, so it is dropped
 before any sentence is labelled or classified. Every caller (labelling, training, `sendclf classify`)
-goes through `article_sentences`, so new text is split exactly as the seeds were.
+goes through `paragraph_sentences`, so new text is split exactly as the seeds were, and once.
 """
 
 from __future__ import annotations
@@ -51,10 +52,12 @@ LAST_TOKEN = re.compile(r"(\S+)$")
 
 @dataclass(frozen=True)
 class Sentence:
+    """One sentence of an article (or one record of a sentences file): its place is kept for the reader."""
+
     id: str
-    article: str
-    index: int
+    index: int  # its position in the article or file
     text: str
+    paragraph: int  # the article line it came from: the HTML view lays sentences out by paragraph
 
 
 def clean_lines(raw: str) -> list[str]:
@@ -94,7 +97,14 @@ def split_sentences(paragraph: str) -> list[str]:
     return [s for s in sentences if s]
 
 
-def article_sentences(article_id: str, raw: str) -> list[Sentence]:
-    """All sentences of an article, with stable ids `<article>-<index>`."""
-    texts = [s for line in clean_lines(raw) for s in split_sentences(line)]
-    return [Sentence(f"{article_id}-{i:03d}", article_id, i, t) for i, t in enumerate(texts)]
+def paragraph_sentences(raw: str) -> list[tuple[int, str]]:
+    """(paragraph, sentence) for every sentence of an article, in order."""
+    return [(paragraph, sentence) for paragraph, line in enumerate(clean_lines(raw))
+            for sentence in split_sentences(line)]
+
+
+def article_sentences(article_id: str, raw: str, id_format: str = "{article}-{index:03d}") -> list[Sentence]:
+    """All sentences of an article; ids are `id_format` of the article and the index (stable: the seeds'
+    labels name them)."""
+    return [Sentence(id_format.format(article=article_id, index=i), i, text, paragraph)
+            for i, (paragraph, text) in enumerate(paragraph_sentences(raw))]

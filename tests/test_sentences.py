@@ -1,5 +1,5 @@
-from sendclf.corpus import article_sentences, clean_lines, split_sentences
 from sendclf.paths import SEEDS
+from sendclf.sentences import article_sentences, clean_lines, split_sentences
 
 
 def texts(raw: str) -> list[str]:
@@ -69,7 +69,7 @@ def test_splitting_is_deterministic():
 
 
 def test_markdown_heading_marks_are_not_part_of_a_sentence():
-    from sendclf.corpus import clean_lines
+    from sendclf.sentences import clean_lines
 
     assert clean_lines("# Easterby praised for inclusive schools\n\n## Findings\nText here.") == [
         "Easterby praised for inclusive schools", "Findings", "Text here."]

@@ -3,9 +3,10 @@
 Ofsted and the CQC publish local-area SEND outcome letters as PDFs. Their text layer (no OCR: a scan has
 none) comes out as page lines: running headers and footers, page numbers, the recipient's address block,
 words hyphenated across lines and sentences broken across pages. `letter_text` drops or mends these, so
-`corpus.article_sentences` gets prose as it gets a news article. Paragraphs are told apart by the vertical
-gaps between lines, so a heading does not run into the paragraph under it. pypdf is imported only when a
-PDF is read; a .docx is read with the standard library alone (its headers and footers are separate parts).
+`sentences.paragraph_sentences` gets prose as it gets a news article. Paragraphs are told apart by the
+vertical gaps between lines, so a heading does not run into the paragraph under it. pypdf is imported only
+when a PDF is read; a .docx is read with the standard library alone (its headers and footers are separate
+parts).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import numpy as np
 from sendclf import choice, tables
 from sendclf.config import load_config
 from sendclf.errors import SendclfError
-from sendclf.evaluate import EvalConfig, OutOfFold, headline_of
+from sendclf.evaluate import EvalConfig, Predictions, headline_of
 from sendclf.metrics import HEADLINE, Figure, Scores, bootstrap_intervals
 from sendclf.paths import CONFIGS
 from sendclf.results import (
@@ -99,7 +99,7 @@ class Comparison:
     hard_dev_differences: list[Difference] = field(default_factory=list)  # paired, on the hard dev set
 
 
-def paired_bootstrap(gold: Targets, a: OutOfFold, b: OutOfFold, *, samples: int, level: float,
+def paired_bootstrap(gold: Targets, a: Predictions, b: Predictions, *, samples: int, level: float,
                      seed: int) -> dict[str, PairedFigure]:
     """Each headline figure of `b` minus `a`, with a percentile CI from resampling sentences jointly."""
     def differences(index: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ from sendclf.labels import LabelSet
 from sendclf.paths import SEEDS
 from sendclf.sentences import Sentence, article_sentences
 
-MANIFEST = "articles.yaml"
+ARTICLE_LIST = "articles.yaml"  # the seed articles: id, file, area (and source, outlet, date)
 LABELS_FILE = "labels.jsonl"
 WRITTEN_DIR = "written"
 LABELLED_DIR = "labelled"  # real sentences labelled one by one (`sendclf suggest`, `sendclf data --add`)
@@ -48,13 +48,13 @@ class LabelRecord:
     themes: tuple[str, ...]
 
 
-def load_manifest(seeds_dir: Path = SEEDS) -> list[Article]:
-    path = seeds_dir / MANIFEST
+def load_article_list(seeds_dir: Path = SEEDS) -> list[Article]:
+    path = seeds_dir / ARTICLE_LIST
     try:
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))
         articles = [Article(**{k: v if v is None else str(v) for k, v in e.items()}) for e in entries]
     except FileNotFoundError:
-        raise SendclfError(f"{path}: manifest not found") from None
+        raise SendclfError(f"{path}: article list not found") from None
     except (TypeError, AttributeError, yaml.YAMLError) as err:
         raise SendclfError(f"{path}: each entry needs id, file and area ({err})") from None
     ids = [a.id for a in articles]
@@ -64,14 +64,14 @@ def load_manifest(seeds_dir: Path = SEEDS) -> list[Article]:
 
 
 def corpus_sentences(seeds_dir: Path = SEEDS) -> list[tuple[Article, Sentence]]:
-    """Every sentence of every article in the manifest, in manifest order."""
+    """Every sentence of every article in the article list, in its order."""
     pairs = []
-    for article in load_manifest(seeds_dir):
+    for article in load_article_list(seeds_dir):
         path = seeds_dir / article.file
         try:
             raw = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise SendclfError(f"{path}: article file named in {MANIFEST} not found") from None
+            raise SendclfError(f"{path}: article file named in {ARTICLE_LIST} not found") from None
         pairs += [(article, s) for s in article_sentences(article.id, raw)]
     return pairs
 

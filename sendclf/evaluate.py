@@ -24,6 +24,7 @@ from sendclf.metrics import (
     Figure,
     Scores,
     bootstrap_ci,
+    expected_calibration_error,
     headline,
     per_class,
     polarity_confusion,
@@ -47,8 +48,9 @@ class EvalConfig:
 
 
 @dataclass
-class OutOfFold:
-    """Predictions for every seed sentence, each made by a model trained without that sentence's area."""
+class Predictions:
+    """A model's probabilities and decisions for scored sentences: in cross-validation each seed sentence's
+    come from a model trained without its area (out-of-fold); on a dev set, from the final model."""
 
     polarity_probs: np.ndarray
     theme_probs: np.ndarray
@@ -65,7 +67,7 @@ class OutOfFold:
 
 
 
-def headline_of(data: Targets, oof: OutOfFold, index: np.ndarray | None = None) -> dict[str, float]:
+def headline_of(data: Targets, oof: Predictions, index: np.ndarray | None = None) -> dict[str, float]:
     """The headline figures of out-of-fold predictions against the gold labels of `data`, on the
     sentences `index` picks (a bootstrap resample), or on all of them."""
     i = slice(None) if index is None else index
@@ -84,7 +86,7 @@ def area_folds(data: Targets):
         yield train, test
 
 
-def out_of_fold_probs(make_model: Callable[[], Classifier], data: Targets, extra: Targets | None, *,
+def out_of_fold_probs(make_model: Callable[[], Classifier], data: Targets, written: Targets | None, *,
                       desc: str | None = None, quiet: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Polarity and theme probabilities of every sentence of `data` from models fitted without its area."""
     polarity = theme = None
@@ -93,7 +95,7 @@ def out_of_fold_probs(make_model: Callable[[], Classifier], data: Targets, extra
         model = make_model()
         model.show_progress = not quiet
         fold = data.subset(train)
-        model.fit(fold + extra if extra is not None else fold)
+        model.fit(fold + written if written is not None else fold)
         p, t = model.predict_proba(data.subset(held_out).texts)
         if polarity is None:
             polarity, theme = np.zeros((len(data.texts), p.shape[1])), np.zeros((len(data.texts), t.shape[1]))
@@ -101,10 +103,11 @@ def out_of_fold_probs(make_model: Callable[[], Classifier], data: Targets, extra
     return polarity, theme
 
 
-def fit_model(make_model: Callable[[], Classifier], data: Targets, extra: Targets | None,
+def fit_model(make_model: Callable[[], Classifier], data: Targets, written: Targets | None,
               config: EvalConfig, *, quiet: bool = True, tuning_probs: np.ndarray | None = None
               ) -> Classifier:
-    """Fit on `data` (+ `extra`), the theme threshold tuned on out-of-fold predictions of `data` alone.
+    """Fit on `data` (+ the `written` corpus), the theme threshold tuned on out-of-fold predictions of
+    `data` alone.
 
     `tuning_probs` passes out-of-fold theme probabilities already made by this very protocol (the final
     model reuses the outer CV's), so they are not computed twice.
@@ -113,22 +116,22 @@ def fit_model(make_model: Callable[[], Classifier], data: Targets, extra: Target
     model.show_progress = not quiet
     if config.tune_threshold and len(set(data.groups)) > 1:
         if tuning_probs is None:  # (not quiet: the first inner fit may run the long shared stage)
-            tuning_probs = out_of_fold_probs(make_model, data, extra, quiet=quiet)[1]
+            tuning_probs = out_of_fold_probs(make_model, data, written, quiet=quiet)[1]
         model.thresholds[:] = best_threshold(data.themes, tuning_probs, config.threshold_grid,
                                              model.labels.no_theme_index, config.threshold_criterion)
-    model.fit(data + extra if extra is not None else data)
+    model.fit(data + written if written is not None else data)
     return model
 
 
-def cross_validate(make_model: Callable[[], Classifier], data: Targets, extra: Targets | None,
-                   config: EvalConfig, *, desc: str = "cv", quiet: bool = False) -> OutOfFold:
+def cross_validate(make_model: Callable[[], Classifier], data: Targets, written: Targets | None,
+                   config: EvalConfig, *, desc: str = "cv", quiet: bool = False) -> Predictions:
     folds = list(area_folds(data))
     oof = None
     for train, held_out in tqdm(folds, desc=desc, unit="area", disable=quiet, leave=False):
-        model = fit_model(make_model, data.subset(train), extra, config, quiet=quiet)
+        model = fit_model(make_model, data.subset(train), written, config, quiet=quiet)
         polarity_probs, theme_probs = model.predict_proba(data.subset(held_out).texts)
         if oof is None:
-            oof = OutOfFold(np.zeros((len(data.texts), polarity_probs.shape[1])),
+            oof = Predictions(np.zeros((len(data.texts), polarity_probs.shape[1])),
                             np.zeros_like(data.themes, dtype=np.float64), np.zeros(data.themes.shape, bool))
         oof.polarity_probs[held_out] = polarity_probs
         oof.theme_probs[held_out] = theme_probs
@@ -164,15 +167,6 @@ def cross_fitted(probs: np.ndarray, gold: np.ndarray, groups: np.ndarray) -> np.
     return out
 
 
-def expected_calibration_error(probs: np.ndarray, gold: np.ndarray, bins: int) -> float:
-    """Top-label ECE: the gap between confidence and accuracy, averaged over equal-width confidence bins."""
-    confidence, correct = probs.max(axis=1), probs.argmax(axis=1) == gold
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    index = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
-    return float(sum(abs(confidence[index == b].mean() - correct[index == b].mean()) * (index == b).mean()
-                     for b in range(bins) if (index == b).any()))
-
-
 @dataclass
 class Calibration:
     """How far to trust the polarity scores: out-of-fold, before and after (cross-fitted) scaling."""
@@ -186,7 +180,7 @@ class Calibration:
     mean_confidence_after: float
 
 
-def calibration(data: Targets, oof: OutOfFold, config: EvalConfig) -> Calibration:
+def calibration(data: Targets, oof: Predictions, config: EvalConfig) -> Calibration:
     """ECE and mean confidence before and after (cross-fitted) temperature scaling; the final temperature."""
     gold = data.polarity
     after = cross_fitted(oof.polarity_probs, gold, data.groups)
@@ -200,7 +194,7 @@ def calibration(data: Targets, oof: OutOfFold, config: EvalConfig) -> Calibratio
         mean_confidence_after=float(after.max(axis=1).mean()))
 
 
-def score(data: Targets, oof: OutOfFold, labels: LabelSet, config: EvalConfig) -> Scores:
+def score(data: Targets, oof: Predictions, labels: LabelSet, config: EvalConfig) -> Scores:
     """Headline figures with CIs, per-class figures and the polarity confusion matrix."""
     args = (data.polarity, oof.polarity, data.themes, oof.themes.astype(np.float32), data.main_theme)
     values = headline_of(data, oof)

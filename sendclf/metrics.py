@@ -1,4 +1,7 @@
-"""Metric functions over gold labels and predictions: pure, no model, no I/O.
+"""Every figure a model is scored on, computed in one place: pure functions over gold labels and
+predictions, no model, no I/O. Training computes them once (`evaluate.score`, `evaluate.calibration`) and
+`metrics.json` keeps them; compare, the report and the card read them from there, and the report draws its
+reliability curves with `reliability`, the same binning as the calibration error.
 
 The headline figures are computed with numpy (the bootstrap calls them thousands of times); scipy draws
 the bootstrap, and scikit-learn is imported only for the per-class tables.
@@ -127,3 +130,28 @@ def bootstrap_ci(gold_polarity, pred_polarity, gold_themes, pred_themes, main_th
 
     intervals = bootstrap_intervals(figures, len(gold_polarity), samples=samples, level=level, seed=seed)
     return dict(zip(HEADLINE, intervals, strict=True))
+
+
+# ---- calibration: how far to trust a score --------------------------------------------------------------
+
+
+def reliability(confidence: np.ndarray, correct: np.ndarray, bins: int, right: bool = True) -> dict:
+    """Scores against outcomes in `bins` equal-width bins: per filled bin the mean score and the share that
+    came true, how many scores fall in each bin, and the expected calibration error (the gap between mean
+    score and share, weighted by the bin's share of scores). A score on a bin edge goes to the lower bin,
+    or with `right=False` to the upper one."""
+    confidence, correct = np.asarray(confidence), np.asarray(correct)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    index = np.clip(np.digitize(confidence, edges[1:-1], right=right), 0, bins - 1)
+    filled = [index == b for b in range(bins) if (index == b).any()]
+    mean = [confidence[in_bin].mean() for in_bin in filled]
+    rate = [correct[in_bin].mean() for in_bin in filled]
+    ece = sum(abs(m - r) * in_bin.mean() for m, r, in_bin in zip(mean, rate, filled, strict=True))
+    return {"bin_edges": edges.tolist(), "counts": np.bincount(index, minlength=bins).tolist(),
+            "mean_probability": [float(m) for m in mean], "gold_rate": [float(r) for r in rate],
+            "ece": float(ece), "n": int(len(confidence))}
+
+
+def expected_calibration_error(probs: np.ndarray, gold: np.ndarray, bins: int) -> float:
+    """Top-label ECE: the gap between the top score and being right, averaged over equal-width bins."""
+    return reliability(probs.max(axis=1), probs.argmax(axis=1) == gold, bins)["ece"]

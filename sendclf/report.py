@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from sendclf import choice, tables
+from sendclf import choice, metrics, tables
 from sendclf import compare as comparing
 from sendclf.atomic import write_file, write_text
 from sendclf.bench import BENCH_FILE, bench_note, bench_table
@@ -119,45 +119,24 @@ def theme_f1_figure(comparison: comparing.Comparison) -> Figure:
 
 
 def reliability(records: list[OutOfFoldRecord], theme_ids: list[str], bins: int = RELIABILITY_BINS) -> dict:
-    """Every (sentence, theme) probability against whether the theme is gold, in equal-width bins.
-
-    The expected calibration error is the count-weighted gap between mean probability and gold rate.
-    """
+    """Every (sentence, theme) probability against whether the theme is gold (`metrics.reliability`)."""
     index = {t: i for i, t in enumerate(theme_ids)}
-    probs = np.array([r.theme_scores for r in records], dtype=float).ravel()
     gold = np.zeros((len(records), len(theme_ids)))
     for row, record in enumerate(records):
         gold[row, [index[t] for t in record.gold_themes]] = 1
-    gold = gold.ravel()
-    which = np.clip(np.digitize(probs, np.linspace(0, 1, bins + 1)[1:-1]), 0, bins - 1)
-    counts = np.bincount(which, minlength=bins)
-    filled = counts > 0
-    mean_prob = np.bincount(which, probs, bins)[filled] / counts[filled]
-    gold_rate = np.bincount(which, gold, bins)[filled] / counts[filled]
-    ece = float(np.sum(counts[filled] / len(probs) * np.abs(gold_rate - mean_prob)))
-    return {"bin_edges": np.linspace(0, 1, bins + 1).tolist(), "counts": counts.tolist(),
-            "mean_probability": mean_prob.tolist(), "gold_rate": gold_rate.tolist(), "ece": ece,
-            "n": int(len(probs))}
+    probs = np.array([r.theme_scores for r in records], dtype=float)
+    return metrics.reliability(probs.ravel(), gold.ravel(), bins, right=False)
 
 
 def polarity_reliability(records: list[OutOfFoldRecord], polarity_ids: list[str], calibrated: bool,
                          bins: int = RELIABILITY_BINS) -> dict | None:
-    """Top polarity score against being right, in equal-width bins, of the raw or the calibrated scores."""
-    from sendclf.evaluate import expected_calibration_error
-
+    """Top polarity score against being right, of the raw or the calibrated scores (`metrics.reliability`)."""
     scores = [r.calibrated_polarity_scores if calibrated else r.polarity_scores for r in records]
     if not records or scores[0] is None:
         return None
     probs = np.array(scores, dtype=float)
     gold = np.array([polarity_ids.index(r.gold_polarity) for r in records])
-    confidence, correct = probs.max(axis=1), (probs.argmax(axis=1) == gold).astype(float)
-    which = np.clip(np.digitize(confidence, np.linspace(0, 1, bins + 1)[1:-1], right=True), 0, bins - 1)
-    counts = np.bincount(which, minlength=bins)
-    filled = counts > 0
-    return {"bin_edges": np.linspace(0, 1, bins + 1).tolist(), "counts": counts.tolist(),
-            "mean_probability": (np.bincount(which, confidence, bins)[filled] / counts[filled]).tolist(),
-            "gold_rate": (np.bincount(which, correct, bins)[filled] / counts[filled]).tolist(),
-            "ece": expected_calibration_error(probs, gold, bins), "n": int(len(probs))}
+    return metrics.reliability(probs.max(axis=1), probs.argmax(axis=1) == gold, bins)
 
 
 def reliability_figure(curves: dict[str, dict], title: str = THEME_TITLE, xlabel: str = THEME_X,

@@ -20,7 +20,7 @@ import numpy as np
 from sendclf.atomic import write_text
 from sendclf.config import from_dict
 from sendclf.errors import SendclfError
-from sendclf.evaluate import Calibration, EvalConfig, OutOfFold
+from sendclf.evaluate import Calibration, EvalConfig, Predictions
 from sendclf.labels import LabelSet
 from sendclf.metrics import Scores
 from sendclf.models.folder import retrain_command
@@ -164,7 +164,7 @@ def _rounded(row: np.ndarray) -> list[float]:
     return [round(float(p), SCORE_DIGITS) for p in row]
 
 
-def oof_records(data: Targets, oof: OutOfFold, labels: LabelSet) -> list[OutOfFoldRecord]:
+def oof_records(data: Targets, oof: Predictions, labels: LabelSet) -> list[OutOfFoldRecord]:
     """One record per sentence of `data`: gold labels beside the out-of-fold prediction and scores."""
     calibrated = oof.calibrated_polarity_probs
     return [OutOfFoldRecord(
@@ -182,7 +182,7 @@ def oof_records(data: Targets, oof: OutOfFold, labels: LabelSet) -> list[OutOfFo
 
 
 def from_records(records: list[OutOfFoldRecord], polarity_ids: list[str], theme_ids: list[str]
-                 ) -> tuple[Targets, OutOfFold]:
+                 ) -> tuple[Targets, Predictions]:
     """The inverse of `oof_records`: gold labels and predictions as the arrays the metric functions take.
 
     The sentence texts are not in metrics.json (scoring never reads them), so they are left empty.
@@ -203,7 +203,7 @@ def from_records(records: list[OutOfFoldRecord], polarity_ids: list[str], theme_
                    groups=np.array([r.area for r in records], dtype=object),
                    ids=[r.id for r in records])
     calibrated = [r.calibrated_polarity_scores for r in records]
-    predicted = OutOfFold(
+    predicted = Predictions(
         polarity_probs=np.array([r.polarity_scores for r in records], dtype=float),
         theme_probs=np.array([r.theme_scores for r in records], dtype=float),
         themes=multi_hot([r.themes for r in records]) > 0,

@@ -20,7 +20,7 @@ from sendclf.card import model_card
 from sendclf.config import load_config, to_dict
 from sendclf.data import DEV_DIR, HARD_DEV_DIR, load_dataset, load_written_dataset
 from sendclf.errors import SendclfError
-from sendclf.evaluate import EvalConfig, OutOfFold, calibration, cross_validate, fit_model, score
+from sendclf.evaluate import EvalConfig, Predictions, calibration, cross_validate, fit_model, score
 from sendclf.labels import load_labels
 from sendclf.machine import cpu_description
 from sendclf.models.registry import build_model, model_class, read_model_config
@@ -86,7 +86,7 @@ def score_dev_set(model, labels, seeds: Path, eval_config: EvalConfig, folder: s
         return None
     dev = Targets.from_dataset(dataset, labels)
     polarity_probs, theme_probs = model.calibrated_proba(dev.texts)
-    predicted = OutOfFold(polarity_probs, theme_probs, model.decide(theme_probs))
+    predicted = Predictions(polarity_probs, theme_probs, model.decide(theme_probs))
     return DevSet(len(dev.texts), score(dev, predicted, labels, eval_config),
                   oof_records(dev, predicted, labels))
 
@@ -105,23 +105,23 @@ def train(name: str, config_path: Path | None = None, out_dir: Path | None = Non
     if written_corpus is not None:
         eval_config.written_corpus = written_corpus
     labels = load_labels()
-    dataset, data, extra = load_training_data(labels, seeds, eval_config.written_corpus)
+    dataset, data, written = load_training_data(labels, seeds, eval_config.written_corpus)
     make = lambda: build_model(kind, config, labels)  # noqa: E731
 
     started = time.perf_counter()
-    oof = cross_validate(make, data, extra, eval_config, desc=f"{name} cv", quiet=quiet)
+    oof = cross_validate(make, data, written, eval_config, desc=f"{name} cv", quiet=quiet)
     cv_seconds = time.perf_counter() - started
     reference_cls = model_class(REFERENCE_KIND)
-    reference_oof = cross_validate(lambda: reference_cls(reference_cls.config_class(), labels), data, extra,
+    reference_oof = cross_validate(lambda: reference_cls(reference_cls.config_class(), labels), data, written,
                                    eval_config, desc="majority cv", quiet=True)
 
     calibrated = calibration(data, oof, eval_config) if eval_config.calibrate else None
 
     started = time.perf_counter()
-    final = fit_model(make, data, extra, eval_config, quiet=quiet, tuning_probs=oof.theme_probs)
+    final = fit_model(make, data, written, eval_config, quiet=quiet, tuning_probs=oof.theme_probs)
     if calibrated:
         final.temperature = calibrated.temperature
-    final.remember(data + extra if extra is not None else data)
+    final.remember(data + written if written is not None else data)
     fit_seconds = time.perf_counter() - started
     dev = score_dev_set(final, labels, seeds, eval_config)
     hard_dev = score_dev_set(final, labels, seeds, eval_config, HARD_DEV_DIR)
@@ -132,7 +132,7 @@ def train(name: str, config_path: Path | None = None, out_dir: Path | None = Non
         protocol=PROTOCOL,
         seed=getattr(config, "seed", None),
         n_sentences=len(dataset),
-        n_written=0 if extra is None else len(extra.texts),
+        n_written=0 if written is None else len(written.texts),
         articles=list(dict.fromkeys(dataset["article"])),
         areas=list(dict.fromkeys(dataset["area"])),
         scores=score(data, oof, labels, eval_config),

@@ -9,15 +9,15 @@ from sendclf import compare as lib
 from sendclf import trained
 from sendclf.cli import app
 from sendclf.errors import SendclfError
-from sendclf.evaluate import EvalConfig, OutOfFold
+from sendclf.evaluate import EvalConfig, Predictions
 from sendclf.results import from_records
 from sendclf.targets import Targets
 
 runner = CliRunner()
 FAST = EvalConfig(bootstrap_samples=200, confidence=0.95, seed=0)
-def predicted(polarity: np.ndarray, themes: np.ndarray) -> OutOfFold:
+def predicted(polarity: np.ndarray, themes: np.ndarray) -> Predictions:
     """Out-of-fold predictions that are sure of their decisions."""
-    return OutOfFold(np.eye(3)[polarity], themes.astype(float), themes > 0)
+    return Predictions(np.eye(3)[polarity], themes.astype(float), themes > 0)
 
 
 GOLD = Targets(texts=["a", "b", "c", "d"], polarity=np.array([0, 1, 2, 0]),

@@ -113,7 +113,8 @@ def overconfident(n=600, seed=0):
 
 
 def test_temperature_softens_overconfident_scores_and_keeps_every_decision():
-    from sendclf.evaluate import expected_calibration_error, fit_temperature
+    from sendclf.evaluate import fit_temperature
+    from sendclf.metrics import expected_calibration_error
     from sendclf.models.base import with_temperature
 
     probs, gold = overconfident()

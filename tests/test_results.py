@@ -96,7 +96,7 @@ def test_the_cli_reports_an_old_file_in_one_line(tmp_path):
 def test_out_of_fold_records_read_back_into_the_arrays_they_came_from(labels):
     import numpy as np
 
-    from sendclf.evaluate import OutOfFold
+    from sendclf.evaluate import Predictions
     from sendclf.results import from_records, oof_records
     from sendclf.targets import Targets
 
@@ -105,7 +105,7 @@ def test_out_of_fold_records_read_back_into_the_arrays_they_came_from(labels):
     data = Targets(["one", "two"], np.array([0, 2]), themes, np.array([3, 5]),
                    np.array(["n", "s"], dtype=object), ids=["a-0", "b-0"])
     tied = np.array([[0.4, 0.4, 0.2], [0.1, 0.2, 0.7]])  # a tie at 5 digits: the recorded decision stands
-    oof = OutOfFold(tied, themes * 0.9, themes > 0, recorded_polarity=np.array([1, 2]))
+    oof = Predictions(tied, themes * 0.9, themes > 0, recorded_polarity=np.array([1, 2]))
     gold, back = from_records(oof_records(data, oof, labels), labels.polarity_ids, labels.theme_ids)
     assert gold.ids == data.ids and list(gold.groups) == ["n", "s"]
     for name in ("polarity", "themes", "main_theme"):

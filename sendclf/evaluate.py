@@ -36,15 +36,18 @@ from sendclf.thresholds import best_threshold
 
 @dataclass
 class EvalConfig:
-    bootstrap_samples: int = 1000
+    """configs/evaluate.yaml names only the settings that differ from these."""
+
+    bootstrap_samples: int = 1000  # resamples of sentences for the confidence intervals
     confidence: float = 0.95
     seed: int = 0
-    written_corpus: bool = True  # train every model on seeds/written/ too (never scored)
+    written_corpus: bool = True  # train every model on seeds/written/ too (training data only, never scored)
     tune_threshold: bool = True  # theme threshold from the grid by inner leave-one-area-out CV
     threshold_grid: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+    # What the threshold maximises (macro-F1 rests on themes with 1-6 gold sentences: `thresholds.py`).
     threshold_criterion: Literal["theme_micro_f1", "theme_macro_f1"] = "theme_micro_f1"
     calibrate: bool = True  # polarity temperature fitted on out-of-fold predictions (cross-fitted in CV)
-    ece_bins: int = 10
+    ece_bins: int = 10  # bins of the expected calibration error
 
 
 @dataclass

@@ -57,6 +57,25 @@ def test_shipped_yaml_states_exactly_the_dataclass_defaults(name):
     assert config == type(config)()
 
 
+@pytest.mark.parametrize("name", ["tfidf", "transformer", "ensemble", "transformer-large", "ensemble-large",
+                                  "evaluate"])
+def test_config_files_name_only_what_differs_from_the_defaults(name):
+    """Defaults and their reasons live in the dataclasses; a config file says only how its model differs."""
+    import yaml
+
+    from sendclf.catalog import KIND_KEY
+    from sendclf.evaluate import EvalConfig
+    from sendclf.models.registry import read_model_config
+    from sendclf.paths import CONFIGS
+
+    path = CONFIGS / f"{name}.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    config = load_config(EvalConfig, path) if name == "evaluate" else read_model_config(path, name)[1]
+    defaults = type(config)()
+    for key in set(raw) - {KIND_KEY}:
+        assert getattr(config, key) != getattr(defaults, key), f"{path}: {key} is the default"
+
+
 def test_the_large_models_differ_from_the_fast_ones_only_in_their_encoder():
     from dataclasses import replace
 

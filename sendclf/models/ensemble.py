@@ -26,10 +26,13 @@ from sendclf.targets import Targets
 
 @dataclass
 class EnsembleConfig:
-    members: list[str] = field(default_factory=lambda: ["tfidf", "transformer"])  # model names
+    """configs/ensemble.yaml and ensemble-large.yaml name only the settings that differ from these."""
+
+    # Model names: each member is built from its own configs/<name>.yaml.
+    members: list[str] = field(default_factory=lambda: ["tfidf", "transformer"])
     weights: list[float] = field(default_factory=lambda: [0.5, 0.5])  # each member's share
     evidence_from: str = "transformer"  # the member whose vectors find the nearest training sentences
-    theme_threshold: float = 0.5
+    theme_threshold: float = 0.5  # used as is when configs/evaluate.yaml does not tune it
 
 
 @dataclass(frozen=True)

@@ -36,17 +36,19 @@ POLARITY_SOLVER = "newton-cg"
 
 @dataclass
 class TfidfConfig:
+    """configs/tfidf.yaml names only the settings that differ from these."""
+
     seed: int = 13
-    word_ngram_range: tuple[int, ...] = (1, 2)
-    char_ngram_range: tuple[int, ...] = (2, 5)
+    word_ngram_range: tuple[int, ...] = (1, 2)  # word unigrams and bigrams
+    char_ngram_range: tuple[int, ...] = (2, 5)  # character n-grams inside word boundaries: robust to typos
     min_df: int = 1
     sublinear_tf: bool = True
     max_features: int | None = None
-    polarity_c: float = 4.0
-    theme_c: float = 4.0
+    polarity_c: float = 4.0  # inverse regularisation strength of the polarity regression
+    theme_c: float = 4.0  # ... and of each theme's one-vs-rest regression
     max_iter: int = 2000
-    theme_threshold: float = 0.5
-    label_phrases: bool = True
+    theme_threshold: float = 0.5  # used as is when configs/evaluate.yaml does not tune it
+    label_phrases: bool = True  # also train the theme regressions on the phrases of each theme's description
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

@@ -31,7 +31,7 @@ from typing import Literal
 import numpy as np
 
 from sendclf.config import to_dict
-from sendclf.encoders import resolve_encoder
+from sendclf.encoders import MINILM, resolve_encoder
 from sendclf.errors import ModelFolderError, SendclfError
 from sendclf.machine import cpu_flags, cpu_threads
 from sendclf.models.base import Classifier, softmax
@@ -49,30 +49,36 @@ RUNTIMES = ("onnx-int8", "torch")
 
 @dataclass
 class TransformerConfig:
-    encoder: str | None = "all-MiniLM-L6-v2"  # (or null), all-mpnet-base-v2, or a local model folder
+    """configs/transformer.yaml and transformer-large.yaml name only the settings that differ from these."""
+
+    # The packaged MiniLM (or null, the same), all-mpnet-base-v2, or a local model folder; never downloaded.
+    encoder: str | None = MINILM
     seed: int = 13
     threads: int = 0  # CPU threads; 0 = $SENDCLF_THREADS if set, else every core this process may use
     device: Literal["auto", "cpu", "cuda"] = "auto"  # where torch trains: auto = CUDA if present
-    max_length: int = 128  # tokens per sentence, longer ones are truncated
-    batch_size: int = 32
-    epochs: int = 2  # fine-tuning epochs over the unscored rows
-    encoder_lr: float = 5e-5
-    head_lr: float = 5e-3
+    max_length: int = 128  # tokens per sentence, longer ones truncated (the longest labelled one has 76)
+    batch_size: int = 32  # length-bucketed: sentences of like length share a batch
+    epochs: int = 2  # stage 1 fine-tuning epochs over the unscored rows
+    encoder_lr: float = 5e-5  # the pretrained encoder moves slowly ...
+    head_lr: float = 5e-3  # ... the fresh heads quickly
     weight_decay: float = 0.01
-    warmup_ratio: float = 0.1
+    warmup_ratio: float = 0.1  # share of the steps with a linear warm-up, then linear decay to 0
     grad_clip: float = 1.0
-    dropout: float = 0.1
-    theme_loss_weight: float = 3.0  # relative to the polarity loss
-    cosine_scale: float = 20.0  # heads score the cosine to each class vector, times this
+    dropout: float = 0.1  # on the pooled sentence embedding, before the heads
+    theme_loss_weight: float = 3.0  # relative to the polarity loss (1 -> 3: CV theme macro-F1 +0.05)
+    cosine_scale: float = 20.0  # heads score the cosine to each class vector, times this, plus a bias
     max_pos_weight: float = 10.0  # cap on a theme's negatives/positives weight in the BCE
     label_example_weight: float = 1.0  # a label phrase's weight in the loss, relative to a sentence
     seed_weight: float = 3.0  # a real (seed) sentence's weight relative to a written one, in stage 2
     probe_epochs: int = 20  # head-only epochs on frozen sentence vectors (stage 1 start, and stage 2)
     head_batch_size: int = 32  # sentence vectors per step of those head-only epochs
-    train_precision: Literal["auto", "float32", "bfloat16"] = "auto"  # auto: bfloat16 only if native
-    inference_precision: Literal["auto", "float32", "bfloat16"] = "auto"  # the torch runtime's precision
-    runtime: Literal["onnx-int8", "torch"] = "onnx-int8"  # what embeds sentences when predicting
-    theme_threshold: float = 0.5
+    # auto: bfloat16 only where the CPU does it natively (AVX-512 BF16 or AMX), else float32
+    train_precision: Literal["auto", "float32", "bfloat16"] = "auto"
+    inference_precision: Literal["auto", "float32", "bfloat16"] = "auto"  # the same, for the torch runtime
+    # What embeds sentences when predicting: ONNX Runtime with int8 encoder MatMuls and float32 heads, or
+    # torch, the reference.
+    runtime: Literal["onnx-int8", "torch"] = "onnx-int8"
+    theme_threshold: float = 0.5  # used as is when configs/evaluate.yaml does not tune it
     inference_batch_size: int = 16  # torch only: the ONNX runtime runs each sentence alone
     save_torch_encoder: bool = False  # also keep the float32 encoder, for the torch runtime (bench)
     fingerprint_sentences: int = 24  # training sentences whose float32 vectors the folder keeps

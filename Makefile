@@ -67,7 +67,7 @@ test-fast: setup ## The test suite without the tests that need real encoder weig
 
 .PHONY: lint
 lint: setup ## Check style with ruff, and the layers of docs/DESIGN.md with import-linter
-	$(VENV)/bin/ruff check sendclf tests
+	$(VENV)/bin/ruff check sendclf tests docs/experiments
 	$(VENV)/bin/lint-imports --no-cache
 
 .PHONY: clean

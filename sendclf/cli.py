@@ -121,7 +121,8 @@ def distill(
     import json
 
     from sendclf.atomic import write_text
-    from sendclf.distill import make_targets, targets_path
+    from sendclf.distill import make_targets
+    from sendclf.soft_targets import targets_path
 
     targets = make_targets(teacher, seeds, quiet)
     path = output or targets_path(teacher, seeds)

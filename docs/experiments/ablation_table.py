@@ -27,14 +27,19 @@ def diff(a_recs, b_recs, ra, rb):
     by = {x.id: x for x in b_recs}
     gold, pa = at_half(a_recs, ra)
     _, pb = at_half([by[i] for i in ids], rb)
-    p = paired_bootstrap(gold, pa, pb, samples=config.bootstrap_samples, level=config.confidence, seed=config.seed)
-    return " / ".join(f"{p[k].value:+.3f} [{p[k].ci[0]:+.2f}, {p[k].ci[1]:+.2f}]" for k in ("polarity_macro_f1", "theme_micro_f1", "main_theme_hit"))
+    p = paired_bootstrap(gold, pa, pb, samples=config.bootstrap_samples, level=config.confidence,
+                         seed=config.seed)
+    return " / ".join(f"{p[k].value:+.3f} [{p[k].ci[0]:+.2f}, {p[k].ci[1]:+.2f}]"
+                      for k in ("polarity_macro_f1", "theme_micro_f1", "main_theme_hit"))
 
-print(f"| {model}: V2 minus the variant | written | seed CV: polarity macro-F1 / theme micro-F1 @0.5 / main-theme hit @0.5 | dev set: same |")
+print(f"| {model}: V2 minus the variant | written | seed CV: polarity macro-F1 / theme micro-F1 @0.5 / "
+      f"main-theme hit @0.5 | dev set: same |")
 print("|---|---|---|---|")
 for variant in sys.argv[3:]:
     path = root / variant / model
     if not (path / "metrics.json").is_file():
         continue
     o = load_results(path)
-    print(f"| {variant} | {o.n_written} | {diff(o.out_of_fold, full.out_of_fold, o, full)} | {diff(o.dev.predictions, full.dev.predictions, o, full)} |")
+    seed_cv = diff(o.out_of_fold, full.out_of_fold, o, full)
+    dev = diff(o.dev.predictions, full.dev.predictions, o, full)
+    print(f"| {variant} | {o.n_written} | {seed_cv} | {dev} |")

@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 from sendclf.atomic import write_text
-from sendclf.distill import make_targets, targets_path
+from sendclf.distill import make_targets
+from sendclf.soft_targets import targets_path
 from sendclf.train import train
 
 for name in ("transformer-large", "ensemble-large"):

@@ -12,12 +12,18 @@ from sendclf.models import transformer_net as tn
 
 torch.set_num_threads(cpu_threads(0))
 tok, enc = tn.load_encoder(resolve_encoder(None))
-net = tn.TransformerNet(enc, 3, 12, 0.1, 20.0); net.train()
-texts = ["Waiting times for children and young people to see some therapists are far too long in the area."] * 32
+net = tn.TransformerNet(enc, 3, 12, 0.1, 20.0)
+net.train()
+texts = ["Waiting times for children and young people to see some therapists are far too long in the "
+         "area."] * 32
 b = tok(texts, return_tensors="pt", padding=True)
 opt = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=1e-5)
 t = time.perf_counter()
-for i in range(12):
+for _ in range(12):
     p, th = net(b["input_ids"], b["attention_mask"])
-    (p.float().sum() + th.float().sum()).backward(); opt.step(); opt.zero_grad()
-print(f"{sys.argv[1] if len(sys.argv) > 1 else ''} threads={torch.get_num_threads()} OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')} seconds={time.perf_counter() - t:.1f}", flush=True)
+    (p.float().sum() + th.float().sum()).backward()
+    opt.step()
+    opt.zero_grad()
+label = sys.argv[1] if len(sys.argv) > 1 else ""
+print(f"{label} threads={torch.get_num_threads()} OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')} "
+      f"seconds={time.perf_counter() - t:.1f}", flush=True)

@@ -1,6 +1,7 @@
 """Torch sentence/s of the bare encoder architecture (pretrained weights: the fine-tuned ones cost the same),
 on 1,000 seed sentences in batches of 16 (the torch runtime's inference_batch_size), 2 threads."""
 import json
+import os
 import sys
 import time
 
@@ -19,6 +20,10 @@ with tn.torch_session(2):
     tn.embed_ids(net, ids[:64], tok.pad_token_id, 16, precision, "cpu")
     times = []
     for _ in range(3):
-        t = time.perf_counter(); tn.embed_ids(net, ids, tok.pad_token_id, 16, precision, "cpu"); times.append(time.perf_counter() - t)
-print(json.dumps({"encoder": name, "precision": precision, "sentences_per_second": round(1000 / sorted(times)[1], 1),
-                  "isa_env": {k: v for k, v in __import__("os").environ.items() if k in ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "MKL_ENABLE_INSTRUCTIONS")}}))
+        t = time.perf_counter()
+        tn.embed_ids(net, ids, tok.pad_token_id, 16, precision, "cpu")
+        times.append(time.perf_counter() - t)
+ISA_ENV = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "MKL_ENABLE_INSTRUCTIONS")
+print(json.dumps({"encoder": name, "precision": precision,
+                  "sentences_per_second": round(1000 / sorted(times)[1], 1),
+                  "isa_env": {k: v for k, v in os.environ.items() if k in ISA_ENV}}))

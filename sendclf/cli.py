@@ -59,7 +59,7 @@ def data(
 
     labels = load_labels()
     if add is not None:
-        from sendclf.suggest import add_labelled
+        from sendclf.data import add_labelled
 
         if register not in ("news", "letter"):
             raise SendclfError(f"--register must be news or letter, got {register!r}")

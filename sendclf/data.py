@@ -1,6 +1,7 @@
-"""The labelled data: seed articles + labels, and the written corpus -> validated `datasets.Dataset`s.
+"""The labelled data: seed articles + labels, and the written corpus -> validated `datasets.Dataset`s; and
+labelled suggestions taken into seeds/labelled/ (`sendclf data --add`).
 
-The seed labels file is checked against the sentences the corpus module produces today, so a change to the
+The seed labels file is checked against the sentences `sendclf.sentences` splits today, so a change to the
 splitter or the cleaning that moves a sentence shows up as a validation error naming the line to fix. The
 written corpus (`seeds/written/*.jsonl`) is training data only: sentences with labels, each naming its
 invented area; it is checked against the same label contract.
@@ -8,13 +9,16 @@ invented area; it is checked against the same label contract.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from sendclf.atomic import write_text
 from sendclf.errors import SendclfError
+from sendclf.inputs import decode
 from sendclf.jsonl import json_lines
 from sendclf.labels import LabelSet
 from sendclf.paths import SEEDS
@@ -25,6 +29,7 @@ LABELS_FILE = "labels.jsonl"
 WRITTEN_DIR = "written"
 LABELLED_DIR = "labelled"  # real sentences labelled one by one (`sendclf suggest`, `sendclf data --add`)
 DEV_DIR = "dev"  # the written dev set: same format as the written corpus, never trained on
+ADDED_FILE = "added.jsonl"  # inside LABELLED_DIR: the lines `sendclf data --add` takes in
 HARD_DEV_DIR = "dev-hard"  # the hard dev set: the register of real coverage, written apart, never trained on
 WRITTEN_KEYS = {"id", "text", "polarity", "themes", "register", "area"}
 
@@ -223,3 +228,48 @@ def count_table(dataset, labels: LabelSet) -> tuple[list[str], list[tuple[str, l
     row_names = (["sentences"] + [f"polarity: {p}" for p in labels.polarity_ids]
                  + [f"theme: {t}" for t in labels.theme_ids])
     return columns, [(name, [counts[c][name] for c in columns]) for name in row_names]
+
+
+# ---- labelled suggestions in (`sendclf data --add`) ---------------------------------------------------
+
+
+def add_labelled(path: Path, labels: LabelSet, seeds_dir: Path, area: str, register: str
+                 ) -> tuple[int, int, Path]:
+    """Take the lines of a suggestions file marked `"labelled": true` into seeds/labelled/ (validated by
+    the label contract; sentences already there are skipped). Returns (added, skipped, file)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SendclfError(f"{path}: cannot read ({error.strerror})") from None
+    text, _ = decode(data, str(path))  # a binary or undecodable file is one line naming the byte
+    written = [r for _, r in read_written(labels, seeds_dir)]
+    known = {r.text.strip().lower() for r in written}
+    ids = {r.id for r in written}
+    added, skipped = [], 0
+    for number, where, raw in json_lines(text, str(path)):
+        try:
+            record = LabelRecord(number, str(raw["id"]), str(raw["text"]), raw["polarity"],
+                                 tuple(raw["themes"]))
+        except (KeyError, TypeError) as error:
+            raise SendclfError(f"{where}: not a suggestion line ({error})") from None
+        if raw.get("labelled") is not True or record.text.strip().lower() in known:
+            skipped += 1
+            continue
+        # what `sendclf data` checks of every training sentence, so an added line never breaks the seeds
+        if not isinstance(raw["themes"], list) or not record.text.strip():
+            raise SendclfError(f"{where}: themes must be a list and text non-empty")
+        check_labels(record, labels, where)
+        if record.id in ids:
+            raise SendclfError(f"{where}: id {record.id!r} is already used by a training sentence; give "
+                               f"this line another id")
+        known.add(record.text.strip().lower())
+        ids.add(record.id)
+        added.append({"id": record.id, "text": record.text, "polarity": record.polarity,
+                      "themes": list(record.themes), "register": register,
+                      "area": str(raw.get("area") or area)})
+    target = seeds_dir / LABELLED_DIR / ADDED_FILE
+    if added:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = target.read_text(encoding="utf-8") if target.is_file() else ""
+        write_text(target, old + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in added))
+    return len(added), skipped, target

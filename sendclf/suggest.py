@@ -5,25 +5,18 @@ their thresholds) and when it is unlike the sentences already chosen (maximal ma
 model's own vector space), so twenty suggestions are not twenty copies of one hard sentence. Near-duplicates
 of a chosen sentence are never suggested. The output is JSONL ready to label: the model's guess is filled in
 with `"labelled": false`; a person corrects the labels, sets `"labelled": true`, and `sendclf data --add`
-takes the labelled lines into `seeds/labelled/`.
+takes the labelled lines into `seeds/labelled/` (`data.add_labelled`).
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 
-from sendclf.data import LABELLED_DIR, LabelRecord, check_labels, read_written
 from sendclf.errors import SendclfError
 from sendclf.evidence import unit_rows
-from sendclf.jsonl import json_lines
-from sendclf.labels import LabelSet
 
 DIVERSITY = 0.5  # weight of the similarity to sentences already chosen, against uncertainty
 NEAR_DUPLICATE = 0.95  # cosine similarity above which a sentence counts as already chosen
-ADDED_FILE = "added.jsonl"
 
 
 def uncertainty(polarity: np.ndarray, themes: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
@@ -78,48 +71,3 @@ def suggest(model, documents, n: int) -> list[dict]:
             "labelled": False, "source": doc.source, "uncertainty": round(float(scores[i]), 3),
         })
     return records
-
-
-def add_labelled(path: Path, labels: LabelSet, seeds_dir: Path, area: str, register: str
-                 ) -> tuple[int, int, Path]:
-    """Take the lines of a suggestions file marked `"labelled": true` into seeds/labelled/ (validated by
-    the label contract; sentences already there are skipped). Returns (added, skipped, file)."""
-    from sendclf.atomic import write_text
-    from sendclf.inputs import decode
-
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise SendclfError(f"{path}: cannot read ({error.strerror})") from None
-    text, _ = decode(data, str(path))  # a binary or undecodable file is one line naming the byte
-    written = [r for _, r in read_written(labels, seeds_dir)]
-    known = {r.text.strip().lower() for r in written}
-    ids = {r.id for r in written}
-    added, skipped = [], 0
-    for number, where, raw in json_lines(text, str(path)):
-        try:
-            record = LabelRecord(number, str(raw["id"]), str(raw["text"]), raw["polarity"],
-                                 tuple(raw["themes"]))
-        except (KeyError, TypeError) as error:
-            raise SendclfError(f"{where}: not a suggestion line ({error})") from None
-        if raw.get("labelled") is not True or record.text.strip().lower() in known:
-            skipped += 1
-            continue
-        # what `sendclf data` checks of every training sentence, so an added line never breaks the seeds
-        if not isinstance(raw["themes"], list) or not record.text.strip():
-            raise SendclfError(f"{where}: themes must be a list and text non-empty")
-        check_labels(record, labels, where)
-        if record.id in ids:
-            raise SendclfError(f"{where}: id {record.id!r} is already used by a training sentence; give "
-                               f"this line another id")
-        known.add(record.text.strip().lower())
-        ids.add(record.id)
-        added.append({"id": record.id, "text": record.text, "polarity": record.polarity,
-                      "themes": list(record.themes), "register": register,
-                      "area": str(raw.get("area") or area)})
-    target = seeds_dir / LABELLED_DIR / ADDED_FILE
-    if added:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        old = target.read_text(encoding="utf-8") if target.is_file() else ""
-        write_text(target, old + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in added))
-    return len(added), skipped, target

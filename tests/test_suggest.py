@@ -8,9 +8,9 @@ from tiny_model import train_tiny_model
 from typer.testing import CliRunner
 
 from sendclf.cli import app
-from sendclf.data import read_written
+from sendclf.data import add_labelled, read_written
 from sendclf.errors import SendclfError
-from sendclf.suggest import add_labelled, rank, uncertainty
+from sendclf.suggest import rank, uncertainty
 
 runner = CliRunner()
 

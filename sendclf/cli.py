@@ -161,12 +161,14 @@ def compare(
     fmt: str = typer.Option("table", "--format", "-f", help="table, markdown or json."),
 ):
     """Compare trained models: headline metrics, paired-bootstrap differences and per-theme F1."""
-    from sendclf import compare as lib
+    from sendclf import comparison_tables as lib
     from sendclf import trained
+    from sendclf.compare import compare as run
+    from sendclf.compare import load_eval_config
     from sendclf.tables import to_rich
 
     lib.check_format(fmt)
-    comparison = lib.compare(trained.records(model_dirs or trained.find_models()), lib.load_eval_config())
+    comparison = run(trained.records(model_dirs or trained.find_models()), load_eval_config())
     if fmt == "markdown":
         typer.echo(lib.to_markdown(comparison), nl=False)
     elif fmt == "json":

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from sendclf import choice, metrics, tables
 from sendclf import compare as comparing
+from sendclf import comparison_tables as shown
 from sendclf.atomic import write_file, write_text
 from sendclf.bench import BENCH_FILE, bench_note, bench_table
 from sendclf.errors import SendclfError
@@ -194,9 +195,9 @@ def _versus(differences: list[comparing.Difference], best: str, other: str, ci: 
         return ""
     parts, better, worse = [], [], []
     for key, (value, interval) in found.items():
-        shown, excludes = comparing.printed_interval(interval)
+        printed, excludes = shown.printed_interval(interval)
         name = tables.HEADLINE_NAMES[key]
-        parts.append(f"{comparing.signed(value)} {name} ({ci} {shown})")
+        parts.append(f"{shown.signed(value)} {name} ({ci} {printed})")
         if excludes:
             (better if interval[0] > 0 else worse).append(name)
     if better and not worse:
@@ -218,7 +219,7 @@ def lead_sentences(comparison: comparing.Comparison, models: dict[str, TrainingR
     if not rows:
         return []
     names = theme_names or {}
-    ci = comparing.ci_label(comparison)
+    ci = shown.ci_label(comparison)
     on_dev = all(row.dev for row in rows)
     with_hard = on_dev and all(row.hard_dev for row in rows)
     figures = {row.name: (row.dev if on_dev else row.headline) for row in rows}
@@ -226,12 +227,12 @@ def lead_sentences(comparison: comparing.Comparison, models: dict[str, TrainingR
     ranked = sorted(rows, key=lambda row: -choice.score(*ranking[row.name]))
     best = ranked[0]
     chosen = figures[best.name]
-    where = (f"the written dev set ({comparing.dev_size(comparison)} sentences it was never trained or "
+    where = (f"the written dev set ({shown.dev_size(comparison)} sentences it was never trained or "
              f"tuned on)" if on_dev else
              f"leave-one-area-out cross-validation over {best.n_sentences} seed sentences")
     if with_hard:
         hard = " and ".join(f"{best.hard_dev[key].value:.2f}" for key in choice.CHOOSE_BY)
-        where += (f" (ranked on it and the hard dev set of {comparing.dev_size(comparison, hard=True)} "
+        where += (f" (ranked on it and the hard dev set of {shown.dev_size(comparison, hard=True)} "
                   f"sentences, where they are {hard})")
     metric_names = " and ".join(tables.HEADLINE_NAMES[key] for key in choice.CHOOSE_BY)
     values = " and ".join(f"{chosen[key].value:.2f}" for key in choice.CHOOSE_BY)
@@ -297,8 +298,8 @@ def _figure(src: str, caption: str) -> str:
 def index_html(comparison: comparing.Comparison, confusion_files: dict[str, str], bench: dict | None,
                generated: str, models: dict[str, TrainingResults] | None = None,
                theme_names: dict[str, str] | None = None) -> str:
-    ci = comparing.ci_label(comparison)
-    differences = comparing.difference_table(comparison)
+    ci = shown.ci_label(comparison)
+    differences = shown.difference_table(comparison)
     lead = "".join(f"<p>{html.escape(sentence)}</p>" for sentence in
                    lead_sentences(comparison, models, theme_names))
     parts = [
@@ -306,26 +307,26 @@ def index_html(comparison: comparing.Comparison, confusion_files: dict[str, str]
         f"{html.escape(generated)} from "
         f"the models' metrics.json. Leave-one-area-out cross-validation; {ci} from a bootstrap over "
         f"sentences.</p>",
-        f"<h2>Headline metrics ({ci})</h2>", to_html(comparing.headline_table(comparison)),
-        "<h2>Paired differences</h2>", f"<p class=note>{prose(comparing.difference_note(comparison))}"
+        f"<h2>Headline metrics ({ci})</h2>", to_html(shown.headline_table(comparison)),
+        "<h2>Paired differences</h2>", f"<p class=note>{prose(shown.difference_note(comparison))}"
                                        f" Rows whose CI excludes 0 are bold.</p>",
     ]
     if differences.rows:
         parts.append(to_html(differences))
-    dev = comparing.dev_table(comparison)
+    dev = shown.dev_table(comparison)
     if dev is not None:
-        parts += [f"<h2>The written dev set ({comparing.dev_size(comparison)} sentences, {ci})</h2>",
+        parts += [f"<h2>The written dev set ({shown.dev_size(comparison)} sentences, {ci})</h2>",
                   "<p class=note>Written apart from every training batch, by another writer and brief; never "
                   "trained or tuned on. Each model's final fit, calibrated.</p>", to_html(dev)]
         if comparison.dev_differences:
-            parts.append(to_html(comparing.difference_table(comparison, comparison.dev_differences)))
-    hard = comparing.dev_table(comparison, hard=True)
+            parts.append(to_html(shown.difference_table(comparison, comparison.dev_differences)))
+    hard = shown.dev_table(comparison, hard=True)
     if hard is not None:
-        parts += [f"<h2>The hard dev set ({comparing.dev_size(comparison, hard=True)} sentences, {ci})</h2>",
-                  f"<p class=note>{comparing.HARD_DEV_NOTE}</p>", to_html(hard)]
+        parts += [f"<h2>The hard dev set ({shown.dev_size(comparison, hard=True)} sentences, {ci})</h2>",
+                  f"<p class=note>{shown.HARD_DEV_NOTE}</p>", to_html(hard)]
         if comparison.hard_dev_differences:
-            parts.append(to_html(comparing.difference_table(comparison, comparison.hard_dev_differences)))
-    parts += ["<h2>Per-theme F1 (seed CV)</h2>", to_html(comparing.theme_table(comparison)),
+            parts.append(to_html(shown.difference_table(comparison, comparison.hard_dev_differences)))
+    parts += ["<h2>Per-theme F1 (seed CV)</h2>", to_html(shown.theme_table(comparison)),
               _figure(THEME_F1_FILE, "Per-theme F1 of every model, out-of-fold"),
               "<h2>Polarity confusion matrices</h2><div class=figures>",
               *(_figure(src, f"{name}: polarity confusion matrix") for name, src in confusion_files.items()),
@@ -382,7 +383,7 @@ def build_report(models: dict[str, TrainingResults], config: EvalConfig, out_dir
     theme_names = _theme_names()
     written = [out_dir / COMPARISON_FILE]
     lead = "\n\n".join(lead_sentences(comparison, models, theme_names))
-    markdown = comparing.to_markdown(comparison)
+    markdown = shown.to_markdown(comparison)
     if lead:
         markdown = markdown.replace("\n\n", f"\n\n{lead}\n\n", 1)  # after the title
     _write_text(written[0], markdown)

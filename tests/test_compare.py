@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sendclf import compare as lib
-from sendclf import trained
+from sendclf import comparison_tables, trained
 from sendclf.cli import app
 from sendclf.errors import SendclfError
 from sendclf.evaluate import EvalConfig, Predictions
@@ -83,7 +83,7 @@ def test_compare_pairs_models_and_lists_themes(trained_models):
     assert set(comparison.theme_f1) == {"sharp", "blunt", lib.REFERENCE_NAME}
     assert comparison.theme_support["health_access"] == 6
     assert comparison.warnings == []
-    json.loads(lib.to_json(comparison))
+    json.loads(comparison_tables.to_json(comparison))
 
 
 def test_mismatched_gold_labels_are_left_out_with_a_warning(trained_models):

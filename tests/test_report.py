@@ -3,8 +3,8 @@ from test_compare import FAST
 from typer.testing import CliRunner
 
 from sendclf import compare as comparing
+from sendclf import comparison_tables, trained
 from sendclf import report as lib
-from sendclf import trained
 from sendclf.cli import app
 from sendclf.results import OutOfFoldRecord
 
@@ -108,18 +108,18 @@ def row(name: str, cv: dict, dev: dict | None = None) -> ModelRow:
 def test_ci_excludes_0_agrees_with_the_interval_as_printed(low, high, printed, excludes):
     comparison = comparison_of([row("a", figures(0.5, 0.5)), row("b", figures(0.6, 0.6))],
                                [Difference("a", "b", 120, paired(low, high))])
-    table = comparing.pair_table(comparison, comparison.differences[0])
+    table = comparison_tables.pair_table(comparison, comparison.differences[0])
     for _, _, interval, verdict in table.rows:
         assert (interval, verdict) == (printed, excludes)
     assert table.marked == [excludes == "yes"] * len(HEADLINE)
-    for cells in comparing.difference_table(comparison).rows:
+    for cells in comparison_tables.difference_table(comparison).rows:
         assert cells[2].endswith(printed) and cells[3] == excludes
 
 
 def test_every_printed_interval_agrees_with_its_yes_or_no(trained_models):
     comparison = comparing.compare(trained.records(trained_models), FAST)
     for diff in comparison.differences:
-        for _, _, interval, verdict in comparing.pair_table(comparison, diff).rows:
+        for _, _, interval, verdict in comparison_tables.pair_table(comparison, diff).rows:
             low, high = (float(x) for x in interval.strip("[]").split(", "))
             assert (verdict == "yes") == (low > 0 or high < 0), interval
 

@@ -1,6 +1,7 @@
 """The experiment scripts of docs/experiments/ call sendclf's internals, and run for minutes, so they are not
 run here. What breaks them silently is a name that moved: every name they import from sendclf must exist.
-The same holds for sendclf's own imports inside functions, which only run when that path does."""
+The same holds for the imports inside functions of sendclf and of the tests, which run only when that path
+does."""
 
 import ast
 import importlib
@@ -11,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = sorted((ROOT / "docs" / "experiments").glob("*.py"))
-MODULES = sorted((ROOT / "sendclf").rglob("*.py"))
+MODULES = sorted((ROOT / "sendclf").rglob("*.py")) + sorted((ROOT / "tests").glob("*.py"))
 
 
 def sendclf_imports(script: Path) -> list[tuple[str, str | None]]:

@@ -65,7 +65,8 @@ def test_set_overrides_are_checked_like_the_config_file(tmp_path, trainable_seed
 
 
 def test_the_dev_set_scores_the_final_model_and_never_trains_it(tmp_path, trainable_seeds):
-    from sendclf.compare import compare, load_eval_config, to_markdown
+    from sendclf.compare import compare, load_eval_config
+    from sendclf.comparison_tables import to_markdown
 
     (trainable_seeds / "dev").mkdir()
     rows = [{"id": f"d-{i}", "text": text, "polarity": polarity, "themes": [theme], "register": "news",

@@ -3,8 +3,11 @@ and a PDF letter, with an articles.yaml naming their areas), labelled by the tin
 run from the fixed sentences of tiny_model.py, give exactly the JSONL, the overview by area and the titles,
 areas and paragraphs of the HTML page that the files in tests/golden/ hold.
 
-Regenerate them only for an intended change of output: SENDCLF_UPDATE_GOLDEN=1 pytest tests/test_golden.py.
-(No golden file comes from a transformer: its int8 encoder's output differs between CPU kinds.)
+The model is trained on one thread (conftest.py): TF-IDF fits its theme regressions side by side, and
+liblinear's random generator is shared between them, so two threads can move a weight by 1e-5 and a score's
+fourth decimal. Regenerate the files only for an intended change of output:
+SENDCLF_UPDATE_GOLDEN=1 pytest tests/test_golden.py. (No golden file comes from a transformer: its int8
+encoder's output differs between CPU kinds.)
 """
 
 import json

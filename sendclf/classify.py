@@ -431,9 +431,13 @@ class Model:
 
 def load_model(model: str | os.PathLike | None = None, threshold: float | None = None) -> Model:
     """A trained model by name ("tfidf", "transformer", ...) or directory, resolved and loaded exactly as
-    `sendclf classify --model` does (every failure is a SendclfError); by default the most accurate
+    `sendclf classify --model` does (every failure is a SendclfError); by default the best
     trained one. `threshold` replaces every theme's tuned threshold, as `--threshold` does."""
+    import warnings
+
     directory, classifier = open_model(None if model is None else os.fspath(model))
+    for note in classifier.notes:  # how it serves here: the CLI prints these on stderr
+        warnings.warn(note, stacklevel=2)
     set_threshold(classifier, parse_threshold(None if threshold is None else str(threshold)))
     return Model(classifier, directory)
 

@@ -44,7 +44,7 @@ train: data ## The main job: every shipped model (tfidf, transformer, ensemble) 
 	$(SENDCLF) compare
 
 .PHONY: train-large
-train-large: data ## all-mpnet-base-v2 and its ensemble: the most accurate (20 min with AMX, about 45 on 2 AVX2 cores)
+train-large: data ## all-mpnet-base-v2 and its ensemble (20 min with AMX; 37 min measured on 2 AVX2 cores)
 	$(SENDCLF) train transformer-large ensemble-large
 	$(SENDCLF) report
 	$(SENDCLF) compare

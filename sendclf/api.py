@@ -84,7 +84,11 @@ def load_model(model: str | os.PathLike | None = None, threshold: float | None =
     """A trained model by name ("tfidf", "transformer", ...) or directory (every failure is a SendclfError);
     by default the best trained one that can serve here. `threshold` replaces every theme's tuned threshold,
     as `sendclf classify --threshold` does."""
+    import warnings
+
     directory, classifier = open_model(None if model is None else os.fspath(model))
+    for note in classifier.notes:  # how it serves here: the CLI prints these on stderr
+        warnings.warn(note, stacklevel=2)
     set_threshold(classifier, parse_threshold(None if threshold is None else str(threshold)))
     return Model(classifier, directory)
 

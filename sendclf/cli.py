@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the library is imported inside each command, so `--help` st
     from sendclf.results import TrainingResults
 
 MODEL_HELP = ("A model name (tfidf, transformer, ensemble, transformer-large, ensemble-large) or a model "
-              "directory (default: the most accurate trained one, configs/models.yaml).")
+              "directory (default: the trained one with the best dev figures in its own records).")
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Label sentences of SEND local-area inspection coverage by polarity and theme.")
 out = Console()

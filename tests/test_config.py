@@ -43,7 +43,7 @@ def test_complete_configs_must_name_every_setting():
         from_dict(Demo, {"rate": 0.2, "steps": 1, "sizes": [1]}, source="model.json", complete=True)
 
 
-@pytest.mark.parametrize("name", ["tfidf", "transformer", "ensemble", "evaluate"])
+@pytest.mark.parametrize("name", ["tfidf", "ensemble", "evaluate"])
 def test_shipped_yaml_states_exactly_the_dataclass_defaults(name):
     """Defaults live in the dataclass; the YAML documents them. Any drift between the two fails here."""
     from sendclf.evaluate import EvalConfig
@@ -76,7 +76,7 @@ def test_config_files_name_only_what_differs_from_the_defaults(name):
         assert getattr(config, key) != getattr(defaults, key), f"{path}: {key} is the default"
 
 
-def test_the_large_models_differ_from_the_fast_ones_only_in_their_encoder():
+def test_the_large_models_differ_from_the_fast_ones_only_in_their_encoder_and_distillation():
     from dataclasses import replace
 
     from sendclf.catalog import model_names
@@ -85,7 +85,10 @@ def test_the_large_models_differ_from_the_fast_ones_only_in_their_encoder():
 
     configs = {name: read_model_config(CONFIGS / f"{name}.yaml") for name in model_names()}
     assert configs["transformer-large"][0] == "transformer"
-    assert configs["transformer-large"][1] == replace(configs["transformer"][1], encoder="all-mpnet-base-v2")
+    # ... and in distillation: the fast one learns from the large ensemble's targets, the large one does not
+    assert configs["transformer"][1].distill_targets
+    assert configs["transformer-large"][1] == replace(configs["transformer"][1], encoder="all-mpnet-base-v2",
+                                                      distill_targets=None)
     assert configs["ensemble-large"][1].members == ["tfidf", "transformer-large"]
 
 

@@ -4,10 +4,10 @@ import codecs
 from pathlib import Path
 
 import pytest
-from sendclf.corpus import article_sentences
 
 from sendclf import inputs
 from sendclf.errors import SendclfError
+from sendclf.sentences import article_sentences
 
 ARTICLE = ("More on KentOnline\n"
            "Waiting times for therapy are too long. Children achieve well in primary schools.\n"

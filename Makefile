@@ -49,6 +49,10 @@ train-large: data ## all-mpnet-base-v2 and its ensemble (20 min with AMX; 37 min
 	$(SENDCLF) report
 	$(SENDCLF) compare
 
+.PHONY: distill
+distill: data ## Remake seeds/pool/targets-ensemble-large.json: the teacher fitted on the written corpus alone (about 25 min)
+	$(SENDCLF) distill ensemble-large
+
 .PHONY: report
 report: setup ## Compare the trained models: reports/comparison.md, figures and reports/index.html
 	$(SENDCLF) report

@@ -11,6 +11,9 @@ from __future__ import annotations
 from sendclf.results import TrainingResults
 
 CHOOSE_BY = ("polarity_macro_f1", "theme_micro_f1")  # the model to use: the best mean of these two figures
+# An ensemble is flagged when this figure's interval lies wholly below a member's value on some signal: a
+# broken member (an int8 encoder unfaithful where it trained) drags it down far more than chance would.
+BELOW_KEY = "polarity_macro_f1"
 
 
 def score(*figure_sets: dict) -> float:
@@ -33,6 +36,15 @@ def rank(models: dict[str, TrainingResults]) -> list[str]:
     return sorted(models, key=lambda name: -ranking_score(models[name], on_dev))
 
 
+def _signals(a: TrainingResults, b: TrainingResults):
+    """(name, a's figures, b's figures) on every signal both were scored on."""
+    yield "seed-CV", a.scores.headline, b.scores.headline
+    for where, x, y in (("written dev", a.dev, b.dev), ("hard dev", getattr(a, "hard_dev", None),
+                                                         getattr(b, "hard_dev", None))):
+        if x and y:
+            yield where, x.scores.headline, y.scores.headline
+
+
 def warnings(models: dict[str, TrainingResults]) -> dict[str, list[str]]:
     """Per model, why its figures should not be trusted: its seed-CV interval reaches down to the majority
     class (it learned next to nothing), or it scores below a model it contains (an ensemble below its
@@ -49,11 +61,10 @@ def warnings(models: dict[str, TrainingResults]) -> dict[str, list[str]]:
         for member in results.members:
             if member not in models:
                 continue
-            pair = {name: results, member: models[member]}
-            on_dev = all(dev_figures(r) for r in pair.values())
-            mine, theirs = (ranking_score(pair[n], on_dev) for n in (name, member))
-            if mine < theirs:
-                where = "dev sets" if on_dev else "seed CV"
-                found[name].append(f"it scores below its member {member} on the {where} "
-                                   f"({mine:.3f} against {theirs:.3f})")
+            for where, mine, theirs in _signals(results, models[member]):
+                figure, other = mine[BELOW_KEY], theirs[BELOW_KEY]
+                if figure.ci[1] < other.value:
+                    found[name].append(f"its {where} {BELOW_KEY.replace('_', ' ')} interval "
+                                       f"[{figure.ci[0]:.2f}, {figure.ci[1]:.2f}] lies below its member "
+                                       f"{member}'s {other.value:.2f}")
     return {name: reasons for name, reasons in found.items() if reasons}

@@ -24,6 +24,7 @@ DEFAULT_FORMAT = "table"
 EVIDENCE_FORMATS = ("jsonl", "json", "html")  # formats that show evidence unless told not to
 DEFAULT_WIDTH = 120  # table width when not printing to a terminal (files, pipes)
 SCORE_DIGITS = 2  # shown in the table and the HTML page; the data formats keep the model's rounding
+UNSURE_MARK = "? unsure"  # after the polarity in the terminal table: its top score is under UNSURE_BELOW
 THEME_SEPARATOR = ";"  # between themes in a CSV cell
 
 # Terminal styles and HTML colours (background, accent) per polarity id; unknown ids get the neutral look.
@@ -105,7 +106,8 @@ def _labelled(run: Run) -> list[tuple[LabelledDocument, Sentence, Row]]:
 def record(doc: LabelledDocument, sentence: Sentence, row: Row) -> dict:
     """The public per-sentence schema (JSONL, JSON): exactly these keys, in this order."""
     found = {"id": sentence.id, "source": doc.source, "text": row.text, "polarity": row.polarity,
-             "polarity_scores": row.polarity_scores, "themes": row.themes, "theme_scores": row.theme_scores}
+             "polarity_scores": row.polarity_scores, "unsure": row.unsure, "themes": row.themes,
+             "theme_scores": row.theme_scores}
     if row.evidence is not None:
         found["evidence"] = row.evidence
     return found
@@ -118,13 +120,14 @@ def to_jsonl(run: Run) -> str:
 
 def sentence_columns(run: Run) -> list[str]:
     """The columns of the csv and parquet formats: the record, themes joined by `;`, one column per score."""
-    return ["id", "source", "text", "polarity", "themes", *(f"polarity:{p}" for p in run.labels.polarity_ids),
+    return ["id", "source", "text", "polarity", "themes", "unsure",
+            *(f"polarity:{p}" for p in run.labels.polarity_ids),
             *(f"theme:{t}" for t in run.labels.theme_ids)]
 
 
 def sentence_rows(run: Run) -> list[list]:
     polarities, themes = run.labels.polarity_ids, run.labels.theme_ids
-    return [[sentence.id, doc.source, row.text, row.polarity, THEME_SEPARATOR.join(row.themes),
+    return [[sentence.id, doc.source, row.text, row.polarity, THEME_SEPARATOR.join(row.themes), row.unsure,
              *(row.polarity_scores[p] for p in polarities), *(row.theme_scores[t] for t in themes)]
             for doc, sentence, row in _labelled(run)]
 
@@ -138,7 +141,7 @@ def to_csv(run: Run) -> str:
     return buffer.getvalue()
 
 
-TEXT_COLUMNS = 5  # id, source, text, polarity, themes: strings; the score columns after them are float64
+TEXT_COLUMNS = 5  # id, source, text, polarity, themes: strings; then `unsure` (bool), the scores (float64)
 
 
 def to_parquet(run: Run) -> bytes:
@@ -148,8 +151,8 @@ def to_parquet(run: Run) -> bytes:
     import pyarrow.parquet as pq
 
     names, rows = sentence_columns(run), sentence_rows(run)
-    columns = [pa.array([row[i] for row in rows], type=pa.string() if i < TEXT_COLUMNS else pa.float64())
-               for i in range(len(names))]
+    kinds = [pa.string()] * TEXT_COLUMNS + [pa.bool_()] + [pa.float64()] * (len(names) - TEXT_COLUMNS - 1)
+    columns = [pa.array([row[i] for row in rows], type=kind) for i, kind in enumerate(kinds)]
     buffer = io.BytesIO()
     pq.write_table(pa.Table.from_arrays(columns, names=names), buffer)
     return buffer.getvalue()
@@ -232,8 +235,8 @@ def _draw_table(console, run: Run, width: int) -> None:
         for sentence, row in doc.labelled():
             style = TERMINAL_STYLE.get(row.polarity, "")
             table.add_row(sentence.id if by_id else str(sentence.index),
-                          Text(f"{row.polarity} {row.polarity_scores[row.polarity]:.{SCORE_DIGITS}f}",
-                               style=style),
+                          Text(f"{row.polarity} {row.polarity_scores[row.polarity]:.{SCORE_DIGITS}f}"
+                               + (f" {UNSURE_MARK}" if row.unsure else ""), style=style),
                           "\n".join(row.themes), row.text)
         console.print(Group(table, Unabridged(_summary_table(doc, run))))
         console.print()

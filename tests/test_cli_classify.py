@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from sendclf.cli import app
 
 runner = CliRunner()
-RECORD_KEYS = ["id", "source", "text", "polarity", "polarity_scores", "themes", "theme_scores", "evidence"]
+RECORD_KEYS = ["id", "source", "text", "polarity", "polarity_scores", "unsure", "themes", "theme_scores",
+               "evidence"]
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from sendclf.render import (
 from sendclf.sentences import Sentence
 from sendclf.style import stylesheet
 
-RECORD_KEYS = ["id", "source", "text", "polarity", "polarity_scores", "themes", "theme_scores"]
+RECORD_KEYS = ["id", "source", "text", "polarity", "polarity_scores", "unsure", "themes", "theme_scores"]
 ANSI = re.compile(r"\x1b\[")
 LONG = ("Inspectors found that children and young people experienced unacceptable delays and unequal access "
         "in having their identified health needs assessed, reviewed and met across the whole local area.")
@@ -49,7 +49,8 @@ def run(labels):
                ("kent.txt:1", 0, row(labels, "Children achieve well <b>& feel safe</b>.", "strength",
                                      ["outcomes"])),
                ("kent.txt:2", 1, row(labels, 'Ofsted visited in "March".', "neutral", ["other"]))]
-    records = [("q-1", 0, row(labels, "Plans are late.", "weakness", ["ehc_plans"]))]
+    records = [("q-1", 0, row(labels, "Plans are late.", "weakness", ["ehc_plans"],
+                               {"weakness": 0.5, "strength": 0.1, "neutral": 0.4}))]  # unsure
     return Run("tiny", "tfidf", labels, {t: 0.5 for t in labels.theme_ids}, [
         document(labels, "kent.txt", "article", article), document(labels, "s.jsonl", "sentences", records)])
 
@@ -208,7 +209,7 @@ def test_html_marks_unsure_labels(run, labels):
     assert 'class="sent strength unsure"' in details_of(page, "doc-0-1")
     assert 'class="unsure-mark">unsure<' in details_of(page, "doc-0-1")
     assert "unsure" not in details_of(page, "doc-0-0")
-    assert "1 marked unsure" in page and "under 0.60" in page
+    assert "2 marked unsure" in page and "under 0.60" in page  # this one and the fixture's q-1
 
 
 def test_html_names_themes_in_the_heatmap_and_titles_documents(run):
@@ -249,6 +250,7 @@ def test_parquet_has_the_csv_columns_and_rows(run):
     assert table.column("text").to_pylist() == [r["text"] for r in rows]
     assert table.column("themes").to_pylist()[0] == "health_access;joint_working"
     assert table.schema.field("polarity:weakness").type == "double"
+    assert table.schema.field("unsure").type == "bool"
     assert table.column("polarity:weakness").to_pylist() == [float(r["polarity:weakness"]) for r in rows]
     assert isinstance(render(run, "parquet"), bytes) and resolve_format(None, Path("x.parquet")) == "parquet"
 
@@ -262,3 +264,20 @@ def test_overview_table_off_a_terminal_shows_every_theme_id_whole(run, labels):
     for theme in run.overview().themes:
         assert theme in text
     assert "…" not in to_table(run, width=60)
+
+
+def test_every_format_says_which_labels_are_unsure(run, tmp_path):
+    """The same rule as the HTML page's mark: the top polarity score is under UNSURE_BELOW."""
+    import pyarrow.parquet as pq
+
+    from sendclf.render import UNSURE_MARK, render, to_parquet
+
+    expected = [False, False, False, True]
+    assert [json.loads(line)["unsure"] for line in to_jsonl(run).splitlines()] == expected
+    assert [r["unsure"] == "True" for r in csv.DictReader(io.StringIO(to_csv(run)))] == expected
+    assert [s["unsure"] for d in json.loads(to_json(run))["documents"] for s in d["sentences"]] == expected
+    (tmp_path / "x.parquet").write_bytes(to_parquet(run))
+    assert pq.read_table(tmp_path / "x.parquet").column("unsure").to_pylist() == expected
+    table = render(run, "table", width=200, color=False)
+    assert table.count(UNSURE_MARK) == 1 and UNSURE_MARK in next(line for line in table.splitlines()
+                                                                 if "Plans are late." in line)

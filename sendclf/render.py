@@ -458,7 +458,7 @@ def _overview_html(run: Run) -> str:
                      else "")
             docs = (f'<td class="docs" rowspan="{len(findings)}">{links}</td>'
                     if i == 0 and overview.row_kind == "area" else "")
-            lines.append(f'<tr>{first}<th class="pol" scope="row" style="color:{accent}">{_esc(p)}</th>'
+            lines.append(f'<tr>{first}<th class="finding" scope="row" style="color:{accent}">{_esc(p)}</th>'
                          f'{"".join(cells)}{docs}</tr>')
         groups.append(f"<tbody>{''.join(lines)}</tbody>")
     docs_head = "<th>documents</th>" if overview.row_kind == "area" else ""

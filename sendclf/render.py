@@ -13,10 +13,19 @@ import json
 from pathlib import Path
 
 from sendclf.errors import SendclfError
-from sendclf.labelled import FINDINGS, SHARE_DIGITS, UNSURE_BELOW, LabelledDocument, Row, Run, Summary
+from sendclf.labelled import (
+    FINDINGS,
+    SHARE_DIGITS,
+    UNSURE_BELOW,
+    LabelledDocument,
+    Overview,
+    Row,
+    Run,
+    Summary,
+)
 from sendclf.sentences import Sentence
 from sendclf.style import stylesheet
-from sendclf.tables import Unabridged
+from sendclf.tables import UNLIMITED_WIDTH, Unabridged
 
 FORMATS = ("table", "jsonl", "csv", "json", "html", "parquet")
 BINARY_FORMATS = ("parquet",)  # written to a file only (--output), never to a terminal or a pipe
@@ -76,8 +85,7 @@ def render(run: Run, fmt: str, width: int = DEFAULT_WIDTH, color: bool = False, 
         if fmt not in SUMMARY_FORMATS:
             raise SendclfError(f"--summary works with {', '.join(SUMMARY_FORMATS)}, not {fmt}")
         if fmt == "table":
-            return _console_text(lambda console: console.print(Unabridged(_overview_table(run))), width,
-                                 color)
+            return _console_text(lambda console: _print_overview(console, run), width, color)
         if fmt == "csv":
             return overview_csv(run)
         return json.dumps(run.overview().to_dict(), indent=2) + "\n"
@@ -206,26 +214,42 @@ def _console_text(draw, width: int, color: bool) -> str:
     return "".join(line.rstrip() + "\n" for line in console.file.getvalue().splitlines())
 
 
-def _overview_table(run: Run):
-    """Documents (or areas) x themes, a line per finding: in each cell the share of the row's sentences
-    that are that finding on that theme, and how many sentences ('9% (7)'); most-weakness themes first."""
+def _print_overview(console, run: Run) -> None:
+    """The overview in as few tables as fit the console's width, each with as many themes as fit beside the
+    row names, so neither a theme id nor a cell is folded on a terminal."""
+    from rich.measure import Measurement
+
+    overview, unlimited = run.overview(), console.options.update_width(UNLIMITED_WIDTH)
+    blocks: list[list[str]] = [[]]
+    for theme in overview.themes:
+        wider = _overview_table(run, overview, [*blocks[-1], theme], title=False)
+        if blocks[-1] and Measurement.get(console, unlimited, wider).maximum > console.width:
+            blocks.append([])
+        blocks[-1].append(theme)
+    for i, themes in enumerate(blocks):
+        console.print(Unabridged(_overview_table(run, overview, themes, title=i == 0)))
+
+
+def _overview_table(run: Run, overview: Overview, themes: list[str], title: bool):
+    """Documents (or areas) x `themes`, a line per finding: in each cell the share of the row's sentences
+    that are that finding on that theme, and how many sentences ('9% (7)')."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    overview, findings = run.overview(), _findings(run)
+    findings = _findings(run)
     table = Table(title=f"Findings across {len(overview.rows)} {overview.row_kind}s: per theme, the share of "
                         f"each {overview.row_kind}'s sentences that are {' / '.join(findings)} findings "
-                        "(and how many sentences)",
+                        "(and how many sentences)" if title else None,
                   title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column(overview.row_kind, no_wrap=True)
     table.add_column("sentences", justify="right")
     table.add_column("finding", no_wrap=True)
-    for theme in overview.themes:
-        table.add_column(theme, justify="right", overflow="fold")  # on a narrow terminal: folded, not cut
+    for theme in themes:
+        table.add_column(theme, justify="right", overflow="fold")  # too narrow a terminal: folded, not cut
     for row in overview.rows:
         for i, p in enumerate(findings):
-            cells = [(overview.counts[row][t][p], overview.share(row, t, p)) for t in overview.themes]
+            cells = [(overview.counts[row][t][p], overview.share(row, t, p)) for t in themes]
             style = TERMINAL_STYLE.get(p, "")
             table.add_row(row if i == 0 else "", str(overview.sentences[row]) if i == 0 else "",
                           Text(p, style=style),
@@ -264,7 +288,7 @@ def _draw_table(console, run: Run, width: int) -> None:
         console.print(Group(table, Unabridged(_summary_table(doc, run))))
         console.print()
     if len(run.documents) > 1:
-        console.print(Unabridged(_overview_table(run)))
+        _print_overview(console, run)
 
 
 def _summary_table(doc: LabelledDocument, run: Run):

@@ -327,3 +327,12 @@ def test_html_heatmap_colours_by_share_and_writes_share_and_count(long_and_short
     cells = dict(re.findall(r'background:rgba\([\d,]+,([\d.]+)\)"><b>(\d+%)</b><small>\d+</small>', heatmap))
     assert cells == {"0.51": "30%", "0.85": "50%"}  # the article's 1 of 2 is darker than the letter's 3 of 10
     assert "<b>30%</b><small>3</small>" in heatmap
+
+
+def test_overview_on_a_narrow_terminal_splits_the_themes_rather_than_fold_them(run):
+    text = re.sub(r"\x1b\[[0-9;]*m", "", render(run, "table", width=60, color=True, summary=True))
+    assert all(len(line) <= 60 for line in text.splitlines())
+    assert text.count(" finding ") > 1  # more than one table, each naming its rows
+    for theme in run.overview().themes:
+        assert re.search(rf"\s{theme}\s", text), theme
+    assert "100% (1)" in text and "33% (1)" in text  # s.jsonl's one sentence, kent.txt's 1 of 3

@@ -26,7 +26,7 @@ from sendclf.paths import MODELS, ROOT
 INPUTS = ["docs/examples/articles", "docs/examples/letter.pdf"]  # articles of 6 sentences, a letter of 15
 OPENED = "doc-0-4"  # the sentence row shown open: its scores and evidence
 SHOTS = {"classify-overview.png": (1280, 1100), "classify-1280.png": (1280, 1800),
-         "classify-390.png": (390, 2300)}  # file -> window width, height
+         "classify-390.png": (390, 2900)}  # file -> window width, height
 CHECK_WIDTHS = (1280, 390)
 FRAME_WINDOW = 1280  # the window that holds the measuring frame
 CHROMIUM = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -17,6 +17,7 @@ from sendclf.sentences import Sentence
 UNSURE_BELOW = 0.6  # a calibrated top polarity score under this marks the sentence's label as unsure
 # Polarities that are findings: counted per theme in the summary; the first one orders the themes.
 FINDINGS = ("weakness", "strength")
+SHARE_DIGITS = 4  # a share of a row's sentences in the JSON overview
 
 
 @dataclass(frozen=True)
@@ -98,17 +99,27 @@ class LabelledDocument:
 @dataclass
 class Overview:
     """Findings across documents: per row (a document, or an area an article list names), per theme, the
-    weakness and strength sentences. Themes are ordered by weakness sentences across all rows."""
+    weakness and strength sentences, counted and as a share of the row's sentences, so a 76-sentence letter
+    and a 6-sentence article compare. Themes are ordered by weakness share, each row weighing the same."""
 
     row_kind: str  # "document" or "area"
     rows: list[str]
     themes: list[str]
+    sentences: dict[str, int]  # row -> its sentences, findings or not
     counts: dict[str, dict[str, dict[str, int]]]  # row -> theme -> polarity -> sentences
     documents: dict[str, list[int]]  # row -> indices of its documents in the run
 
+    def share(self, row: str, theme: str, polarity: str) -> float:
+        """The fraction of the row's sentences that are `polarity` findings on `theme`."""
+        return self.counts[row][theme][polarity] / (self.sentences[row] or 1)
+
     def to_dict(self) -> dict:
-        return {"rows": self.row_kind, "themes": self.themes,
-                "counts": {row: {t: self.counts[row][t] for t in self.themes} for row in self.rows}}
+        def shares(row: str, theme: str) -> dict[str, float]:
+            return {p: round(self.share(row, theme, p), SHARE_DIGITS) for p in self.counts[row][theme]}
+
+        return {"rows": self.row_kind, "themes": self.themes, "sentences": self.sentences,
+                "counts": {row: {t: self.counts[row][t] for t in self.themes} for row in self.rows},
+                "shares": {row: {t: shares(row, t) for t in self.themes} for row in self.rows}}
 
 
 @dataclass
@@ -138,6 +149,10 @@ class Run:
                 for count in self.documents[i].summary.themes:
                     for p in polarities:
                         counts[row][count.theme][p] += count.counts[p]
-        totals = {t: [sum(counts[r][t][p] for r in rows) for p in polarities] for t in self.labels.theme_ids}
-        return Overview("area" if by_area else "document", list(rows), theme_order(self.labels, totals),
-                        counts, rows)
+        sentences = {row: sum(len(self.documents[i].rows) for i in indices) for row, indices in rows.items()}
+        overview = Overview("area" if by_area else "document", list(rows), list(self.labels.theme_ids),
+                            sentences, counts, rows)
+        shares = {t: [sum(overview.share(row, t, p) for row in rows) for p in polarities]
+                  for t in overview.themes}
+        overview.themes = theme_order(self.labels, shares)  # only themes with a finding, most weakness first
+        return overview

@@ -13,10 +13,19 @@ import json
 from pathlib import Path
 
 from sendclf.errors import SendclfError
-from sendclf.labelled import FINDINGS, UNSURE_BELOW, LabelledDocument, Row, Run, Summary
+from sendclf.labelled import (
+    FINDINGS,
+    SHARE_DIGITS,
+    UNSURE_BELOW,
+    LabelledDocument,
+    Overview,
+    Row,
+    Run,
+    Summary,
+)
 from sendclf.sentences import Sentence
 from sendclf.style import stylesheet
-from sendclf.tables import Unabridged
+from sendclf.tables import UNLIMITED_WIDTH, Unabridged
 
 FORMATS = ("table", "jsonl", "csv", "json", "html", "parquet")
 BINARY_FORMATS = ("parquet",)  # written to a file only (--output), never to a terminal or a pipe
@@ -33,6 +42,8 @@ HTML_COLOURS = {"weakness": ("#fde4e2", "#c0392b"), "strength": ("#e2f3e4", "#2e
                 "neutral": ("#f2f2f2", "#8a8a8a")}
 NEUTRAL_LOOK = ("#f2f2f2", "#8a8a8a")
 BAR_MAX_PX = 48  # the longest bar in the HTML summary
+HEAT_MAX_ALPHA = 0.85  # the overview cell with the largest share; the others in proportion
+DARK_INK_ABOVE = 0.45  # a cell this dark is written in white
 
 
 def resolve_format(fmt: str | None, output: Path | None = None) -> str:
@@ -74,8 +85,7 @@ def render(run: Run, fmt: str, width: int = DEFAULT_WIDTH, color: bool = False, 
         if fmt not in SUMMARY_FORMATS:
             raise SendclfError(f"--summary works with {', '.join(SUMMARY_FORMATS)}, not {fmt}")
         if fmt == "table":
-            return _console_text(lambda console: console.print(Unabridged(_overview_table(run))), width,
-                                 color)
+            return _console_text(lambda console: _print_overview(console, run), width, color)
         if fmt == "csv":
             return overview_csv(run)
         return json.dumps(run.overview().to_dict(), indent=2) + "\n"
@@ -86,14 +96,26 @@ def render(run: Run, fmt: str, width: int = DEFAULT_WIDTH, color: bool = False, 
 
 
 def overview_csv(run: Run) -> str:
-    """The overview as a spreadsheet: one row per document (or area), two columns per theme."""
+    """The overview as a spreadsheet: one row per document (or area) with its sentences, then per theme and
+    finding the sentences (`theme:weakness`) and their share of the row's sentences (`theme:weakness_share`,
+    0 to 1)."""
     overview, findings = run.overview(), _findings(run)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([overview.row_kind, *(f"{t}:{p}" for t in overview.themes for p in findings)])
+    cells = [(t, p) for t in overview.themes for p in findings]
+    writer.writerow([overview.row_kind, "sentences",
+                     *(name for t, p in cells for name in (f"{t}:{p}", f"{t}:{p}_share"))])
     for row in overview.rows:
-        writer.writerow([row, *(overview.counts[row][t][p] for t in overview.themes for p in findings)])
+        values = [(overview.counts[row][t][p], round(overview.share(row, t, p), SHARE_DIGITS))
+                  for t, p in cells]
+        writer.writerow([row, overview.sentences[row], *(value for pair in values for value in pair)])
     return buffer.getvalue()
+
+
+def percent(share: float) -> str:
+    """A share as a whole percentage for a reader; a share under half a percent but not none is '<1%'."""
+    whole = round(100 * share)
+    return "<1%" if share and not whole else f"{whole}%"
 
 
 # ---- data formats ----------------------------------------------------------------------------------
@@ -192,22 +214,47 @@ def _console_text(draw, width: int, color: bool) -> str:
     return "".join(line.rstrip() + "\n" for line in console.file.getvalue().splitlines())
 
 
-def _overview_table(run: Run):
-    """Documents (or areas) x themes: 'weakness/strength' sentences per cell, most-weakness themes first."""
+def _print_overview(console, run: Run) -> None:
+    """The overview in as few tables as fit the console's width, each with as many themes as fit beside the
+    row names, so neither a theme id nor a cell is folded on a terminal."""
+    from rich.measure import Measurement
+
+    overview, unlimited = run.overview(), console.options.update_width(UNLIMITED_WIDTH)
+    blocks: list[list[str]] = [[]]
+    for theme in overview.themes:
+        wider = _overview_table(run, overview, [*blocks[-1], theme], title=False)
+        if blocks[-1] and Measurement.get(console, unlimited, wider).maximum > console.width:
+            blocks.append([])
+        blocks[-1].append(theme)
+    for i, themes in enumerate(blocks):
+        console.print(Unabridged(_overview_table(run, overview, themes, title=i == 0)))
+
+
+def _overview_table(run: Run, overview: Overview, themes: list[str], title: bool):
+    """Documents (or areas) x `themes`, a line per finding: in each cell the share of the row's sentences
+    that are that finding on that theme, and how many sentences ('9% (7)')."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
-    overview, findings = run.overview(), _findings(run)
-    table = Table(title=f"Findings across {len(overview.rows)} {overview.row_kind}s "
-                        f"({' / '.join(findings)} sentences per theme)",
+    findings = _findings(run)
+    table = Table(title=f"Findings across {len(overview.rows)} {overview.row_kind}s: per theme, the share of "
+                        f"each {overview.row_kind}'s sentences that are {' / '.join(findings)} findings "
+                        "(and how many sentences)" if title else None,
                   title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column(overview.row_kind, no_wrap=True)
-    for theme in overview.themes:
-        table.add_column(theme, justify="right", overflow="fold")  # on a narrow terminal: folded, not cut
+    table.add_column("sentences", justify="right")
+    table.add_column("finding", no_wrap=True)
+    for theme in themes:
+        table.add_column(theme, justify="right", overflow="fold")  # too narrow a terminal: folded, not cut
     for row in overview.rows:
-        cells = [overview.counts[row][t] for t in overview.themes]
-        table.add_row(row, *("/".join(str(c[p]) for p in findings) if any(c.values()) else "·"
-                             for c in cells))
+        for i, p in enumerate(findings):
+            cells = [(overview.counts[row][t][p], overview.share(row, t, p)) for t in themes]
+            style = TERMINAL_STYLE.get(p, "")
+            table.add_row(row if i == 0 else "", str(overview.sentences[row]) if i == 0 else "",
+                          Text(p, style=style),
+                          *(Text(f"{percent(share)} ({count})", style=style) if count else "·"
+                            for count, share in cells), end_section=i == len(findings) - 1)
     return table
 
 
@@ -241,7 +288,7 @@ def _draw_table(console, run: Run, width: int) -> None:
         console.print(Group(table, Unabridged(_summary_table(doc, run))))
         console.print()
     if len(run.documents) > 1:
-        console.print(Unabridged(_overview_table(run)))
+        _print_overview(console, run)
 
 
 def _summary_table(doc: LabelledDocument, run: Run):
@@ -400,36 +447,53 @@ def _summary_html(summary: Summary, run: Run, unsure: int) -> str:
             f"<h3>Themes of the findings</h3><table><tr><th>theme</th>{head}</tr>{body}</table></aside>")
 
 
+def _tint(hex_colour: str, alpha: float) -> str:
+    red, green, blue = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
 def _overview_html(run: Run) -> str:
-    """A heatmap of documents (or areas) x themes, by name: red by weakness sentences, strength counts in
-    green; each row links to its document below."""
+    """A heatmap of documents (or areas) x themes, by name, a row per finding: each cell coloured by the
+    share of the row's sentences that are that finding on that theme (one scale for all), with the share
+    and the count written in it; each row links to its document below."""
     overview, findings = run.overview(), _findings(run)
     names = _theme_names(run)
-    most = max((overview.counts[r][t].get(findings[0], 0) for r in overview.rows for t in overview.themes),
+    most = max((overview.share(r, t, p) for r in overview.rows for t in overview.themes for p in findings),
                default=0) or 1
     head = "".join(f'<th class="rot"><span>{_esc(names.get(t, t))}</span></th>' for t in overview.themes)
-    rows = []
+    groups = []
     for row in overview.rows:
         links = "".join(f'<a href="#doc-{i}">{_esc(run.documents[i].document.title)}</a>'
                         for i in overview.documents[row])
-        label = _esc(row) if overview.row_kind == "area" else links
-        cells = []
-        for t in overview.themes:
-            c = overview.counts[row][t]
-            weak, strong = c.get(findings[0], 0), c.get(findings[-1], 0)
-            alpha = round(0.85 * weak / most, 2)
-            ink = ' class="heat dark"' if alpha > 0.45 else ' class="heat"'
-            cells.append(f'<td{ink} style="background:rgba(192,57,43,{alpha})">{weak or ""}'
-                         f'{f"<sup>+{strong}</sup>" if strong else ""}</td>')
-        extra = f'<td class="docs">{links}</td>' if overview.row_kind == "area" else ""
-        rows.append(f'<tr><th class="row">{label}</th>{"".join(cells)}{extra}</tr>')
+        n = overview.sentences[row]
+        label = (f'{_esc(row) if overview.row_kind == "area" else links}'
+                 f'<small>{n} sentence{"s" if n != 1 else ""}</small>')
+        lines = []
+        for i, p in enumerate(findings):
+            accent = _colours(p)[1]
+            cells = []
+            for t in overview.themes:
+                count, share = overview.counts[row][t][p], overview.share(row, t, p)
+                alpha = round(HEAT_MAX_ALPHA * share / most, 2)
+                shown = f"<b>{percent(share)}</b><small>{count}</small>" if count else ""
+                cells.append(f'<td class="heat{" dark" if alpha > DARK_INK_ABOVE else ""}" '
+                             f'style="background:{_tint(accent, alpha)}">{shown}</td>')
+            first = (f'<th class="row" rowspan="{len(findings)}" scope="rowgroup">{label}</th>' if i == 0
+                     else "")
+            docs = (f'<td class="docs" rowspan="{len(findings)}">{links}</td>'
+                    if i == 0 and overview.row_kind == "area" else "")
+            lines.append(f'<tr>{first}<th class="finding" scope="row" style="color:{accent}">{_esc(p)}</th>'
+                         f'{"".join(cells)}{docs}</tr>')
+        groups.append(f"<tbody>{''.join(lines)}</tbody>")
     docs_head = "<th>documents</th>" if overview.row_kind == "area" else ""
     return (f'<section class="overview"><h2>Findings across {len(overview.rows)} {overview.row_kind}s</h2>'
-            f'<p class="meta">Each cell: {findings[0]} sentences (the darker, the more) and '
-            f'<sup>+n</sup> {findings[-1]} sentences on that theme; themes with most {findings[0]} '
-            f'sentences first.</p><div class="scroll"><table class="heatmap"><thead><tr>'
-            f'<th class="corner">{overview.row_kind}</th>{head}{docs_head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table></div></section>")
+            f'<p class="meta">A row per finding. Each cell: the share of the {overview.row_kind}\'s '
+            f"sentences that are {' or '.join(findings)} findings on that theme (the darker, the larger), "
+            f"and under it how many sentences, so {overview.row_kind}s of any length compare. Themes with "
+            f'the largest {findings[0]} shares first.</p>'
+            f'<div class="scroll"><table class="heatmap"><thead><tr>'
+            f'<th class="corner" colspan="2">{overview.row_kind}</th>{head}{docs_head}</tr></thead>'
+            f"{''.join(groups)}</table></div></section>")
 
 
 def _document_html(doc: LabelledDocument, run: Run, index: int = 0) -> str:

@@ -281,3 +281,58 @@ def test_every_format_says_which_labels_are_unsure(run, tmp_path):
     table = render(run, "table", width=200, color=False)
     assert table.count(UNSURE_MARK) == 1 and UNSURE_MARK in next(line for line in table.splitlines()
                                                                  if "Plans are late." in line)
+
+
+# ---- the overview compares documents of any length: shares of each one's sentences, counts beside ------
+
+
+@pytest.fixture
+def long_and_short(labels):
+    """A 10-sentence letter with 3 weaknesses on plans, a 2-sentence article with 1 on the local offer."""
+    letter = [(f"l:{i}", 0, row(labels, f"Plans are late, case {i}.", "weakness", ["ehc_plans"]))
+              for i in range(3)]
+    letter += [(f"l:{i}", 0, row(labels, f"Visit {i}.", "neutral", ["other"])) for i in range(3, 10)]
+    article = [("a:0", 0, row(labels, "Nobody finds the local offer.", "weakness", ["local_offer"])),
+               ("a:1", 0, row(labels, "Parents praise the local offer.", "strength", ["local_offer"]))]
+    return Run("tiny", "tfidf", labels, {t: 0.5 for t in labels.theme_ids}, [
+        document(labels, "letter.txt", "article", letter), document(labels, "news.txt", "article", article)])
+
+
+def test_overview_shares_are_of_each_documents_own_sentences(long_and_short):
+    overview = long_and_short.overview()
+    assert overview.sentences == {"letter.txt": 10, "news.txt": 2}
+    assert overview.share("letter.txt", "ehc_plans", "weakness") == pytest.approx(0.3)
+    assert overview.share("news.txt", "local_offer", "weakness") == pytest.approx(0.5)
+    assert overview.themes == ["local_offer", "ehc_plans"]  # by share (0.5 > 0.3), not by count (1 < 3)
+
+
+def test_every_overview_format_gives_shares_and_counts(long_and_short):
+    data = json.loads(render(long_and_short, "json", summary=True))
+    assert data["sentences"] == {"letter.txt": 10, "news.txt": 2}
+    assert data["counts"]["letter.txt"]["ehc_plans"] == {"weakness": 3, "strength": 0}
+    assert data["shares"]["news.txt"]["local_offer"] == {"weakness": 0.5, "strength": 0.5}
+    rows = list(csv.DictReader(io.StringIO(render(long_and_short, "csv", summary=True))))
+    assert rows[0]["sentences"] == "10" and rows[0]["ehc_plans:weakness"] == "3"
+    assert float(rows[0]["ehc_plans:weakness_share"]) == pytest.approx(0.3)
+    table = render(long_and_short, "table", summary=True)
+    letter = next(line for line in table.splitlines() if "letter.txt" in line)
+    assert "10" in letter and "weakness" in letter and "30% (3)" in letter
+    assert table.count("50% (1)") == 2  # the article's weakness line and its strength line
+
+
+def test_html_heatmap_colours_by_share_and_writes_share_and_count(long_and_short):
+    page = to_html(long_and_short)
+    heatmap = page[page.index('class="heatmap"'):page.index("</table>", page.index('class="heatmap"'))]
+    assert "<sup>" not in heatmap and "10 sentences" in heatmap and "2 sentences" in heatmap
+    cells = dict(re.findall(r'background:rgba\([\d,]+,([\d.]+)\)"><b>(\d+%)</b><small>\d+</small>', heatmap))
+    assert cells == {"0.51": "30%", "0.85": "50%"}  # the article's 1 of 2 is darker than the letter's 3 of 10
+    assert "<b>30%</b><small>3</small>" in heatmap
+
+
+def test_overview_on_a_narrow_terminal_splits_the_themes_rather_than_fold_them(run):
+    text = re.sub(r"\x1b\[[0-9;]*m", "", render(run, "table", width=60, color=True, summary=True))
+    assert all(len(line) <= 60 for line in text.splitlines())
+    assert text.count(" finding ") > 1  # more than one table, each naming its rows
+    for theme in run.overview().themes:
+        assert re.search(rf"\s{theme}\s", text), theme
+    assert "100% (1)" in text and "33% (1)" in text  # s.jsonl's one sentence, kent.txt's 1 of 3

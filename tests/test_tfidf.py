@@ -76,3 +76,33 @@ def test_featurizer_reproduces_sklearn(analyzer, ngram_range):
     ours = Featurizer(analyzer, ngram_range, vectorizer.vocabulary_, vectorizer.idf_, sublinear_tf=True)
     np.testing.assert_allclose(ours.transform(test).toarray(), vectorizer.transform(test).toarray(),
                                rtol=1e-5, atol=1e-7)
+
+
+def test_stop_words_are_sklearns():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from sendclf.models.tfidf_features import stop_words
+
+    assert stop_words() == ENGLISH_STOP_WORDS
+
+
+def test_reasons_are_whole_words_of_the_sentence_and_never_only_stop_words(labels):
+    import re
+
+    from sendclf.models.tfidf_features import stop_words
+
+    data = tiny_targets(labels, {"health_access": ["the waits for the therapy are too long",
+                                                   "waiting for a therapy is far too slow"],
+                                 "outcomes": ["children of the area achieve well", "outcomes are strong"]})
+    data.polarity[:] = [0, 0, 1, 1]  # waits are weaknesses, outcomes strengths
+    model = build_model("tfidf", TfidfConfig(), labels).fit(data)
+    texts = ["The council's therapy waits are, e.g., far too long for the children.", "Waitings."]
+    reasons = model.reasons(texts)
+    assert all(reasons)
+    for text, terms in zip(texts, reasons, strict=True):
+        for term in (r["ngram"] for r in terms):
+            words = term.split()
+            assert re.search(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", text), term
+            assert not all(w.lower() in stop_words() for w in words), term
+    # "waitings" is no word the model knows: its character n-grams' weight reaches it as the whole word
+    assert "Waitings" in [r["ngram"] for r in reasons[1]]

@@ -4,14 +4,18 @@ scikit-learn learns the vocabulary and idf when the baseline is fitted; turning 
 done here, after fitting and after loading alike, because importing sklearn costs a cold
 `sendclf classify` more than a second. It reproduces `TfidfVectorizer` for the options the baseline
 uses (lowercase, the default token pattern, "word" and "char_wb" analyzers, sublinear tf, l2 norm);
-tests/test_tfidf.py checks the rows against sklearn's.
+tests/test_tfidf.py checks the rows against sklearn's. `term_weights` turns a row's weights back into the
+whole words and phrases of the sentence, for a reader.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import math
 import re
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
@@ -19,6 +23,9 @@ from scipy import sparse
 WORD_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # sklearn's default token_pattern
 WHITE_SPACES = re.compile(r"\s\s+")
 CACHE_LIMIT = 200_000  # distinct words whose character n-grams are remembered
+PHRASE_GAP = re.compile(r"\s+")  # all that may stand between the words of a phrase shown to a reader
+# scikit-learn's English stop words, in the one file of its package that defines them (see `stop_words`)
+STOP_WORDS_FILE = Path("feature_extraction", "_stop_words.py")
 
 
 def word_ngrams(text: str, low: int, high: int) -> list[str]:
@@ -95,3 +102,62 @@ def features(featurizers: list[Featurizer], texts: list[str]) -> sparse.csr_matr
     matrix = sparse.hstack([f.transform(texts) for f in featurizers], format="csr")
     matrix.sort_indices()
     return matrix
+
+
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """scikit-learn's ENGLISH_STOP_WORDS, read from its own module file: importing sklearn would cost a cold
+    `sendclf classify` 0.7 s (tests/test_tfidf.py checks the list is sklearn's)."""
+    package = importlib.util.find_spec("sklearn").submodule_search_locations[0]
+    spec = importlib.util.spec_from_file_location("sendclf_stop_words", Path(package) / STOP_WORDS_FILE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.ENGLISH_STOP_WORDS
+
+
+def only_stop_words(term: str) -> bool:
+    return all(word in stop_words() for word in WORD_TOKEN.findall(term.lower()))
+
+
+def term_weights(featurizers: list[Featurizer], text: str, weights: dict[int, float]) -> dict[str, float]:
+    """The whole words and word n-grams of `text`, as written, each with the part of a linear score it
+    carries; `weights` holds each column of `features(featurizers, [text])` times its coefficient.
+
+    A word n-gram's weight goes to that phrase (shown only where its words stand apart by spaces alone, not
+    across punctuation). A character n-gram is a fragment no reader can use: its weight is shared among its
+    occurrences, and each occurrence's among the words of the space-separated chunk it lies in ("ra" of
+    "delays" goes to "delays")."""
+    found: dict[str, list] = {}  # lowercased term -> [the term as first written, its weight]
+    offset = 0
+    for featurizer in featurizers:
+        if featurizer.analyzer == "word":
+            for key, written, column in _phrases(featurizer, text):
+                entry = found.setdefault(key, [written, 0.0])
+                entry[1] += weights.get(offset + column, 0.0)
+        else:
+            chunks = [(chunk, featurizer._columns_of_word(chunk.lower())) for chunk in text.split()]
+            occurrences = Counter(column for _, columns in chunks for column in columns)
+            for chunk, columns in chunks:
+                words = WORD_TOKEN.findall(chunk)
+                share = sum(weights.get(offset + c, 0.0) / occurrences[c] for c in columns)
+                for word in words:
+                    found.setdefault(word.lower(), [word, 0.0])[1] += share / len(words)
+        offset += featurizer.width
+    return {written: weight for written, weight in found.values()}
+
+
+def _phrases(featurizer: Featurizer, text: str):
+    """(lowercased n-gram, as written, column) for each distinct in-vocabulary word n-gram of `text` that
+    occurs as a phrase (words apart by spaces only)."""
+    tokens = list(WORD_TOKEN.finditer(text))
+    seen = set()
+    for n in range(featurizer.low, featurizer.high + 1):
+        for i in range(len(tokens) - n + 1):
+            run = tokens[i:i + n]
+            key = " ".join(m.group().lower() for m in run)
+            column = featurizer.vocabulary.get(key)
+            gaps = (text[a.end():b.start()] for a, b in zip(run, run[1:], strict=False))
+            if column is None or key in seen or not all(PHRASE_GAP.fullmatch(g) for g in gaps):
+                continue
+            seen.add(key)
+            yield key, " ".join(m.group() for m in run), column

@@ -115,10 +115,11 @@ def label(classifier: Classifier, texts: list[str], evidence: bool = False, prog
 
 def _rows(classifier: Classifier, texts: list[str], evidence: bool) -> list[Row]:
     polarity_probs, theme_probs = classifier.calibrated_proba(texts)  # first: evidence reuses its vectors
-    found = classifier.evidence(texts) if evidence else None
+    decisions = classifier.decisions(polarity_probs, theme_probs)
+    found = classifier.evidence(texts, [p for p, _ in decisions]) if evidence else None
     labels = classifier.labels
     rows = []
-    for i, (polarity, themes) in enumerate(classifier.decisions(polarity_probs, theme_probs)):
+    for i, (polarity, themes) in enumerate(decisions):
         polarity_scores = _scores(labels.polarity_ids, polarity_probs[i])
         theme_scores = _scores(labels.theme_ids, theme_probs[i])
         rows.append(Row(texts[i], polarity, polarity_scores, themes, theme_scores,

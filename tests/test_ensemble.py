@@ -82,3 +82,19 @@ def test_a_member_reuses_the_fit_of_the_same_model_on_the_same_rows(configs, lab
     np.testing.assert_array_equal(alone.predict_proba(UNSEEN)[0], member.predict_proba(UNSEEN)[0])
     build_model("tfidf", tfidf.TfidfConfig(theme_c=1.0), labels).fit(data)  # another config fits anew
     assert len(calls) == 2
+
+
+def test_evidence_words_explain_the_ensembles_label_not_the_members(configs, labels, monkeypatch):
+    config = EnsembleConfig(members=["tfidf", "majority"], weights=[0.5, 0.5], evidence_from="tfidf")
+    data = tiny_targets(labels)
+    model = build_model("ensemble", config, labels).fit(data)
+    model.remember(data)
+    asked = []
+    tfidf = model.members[0]
+    monkeypatch.setattr(tfidf, "reasons",
+                        lambda texts, polarity=None: asked.append(polarity) or [[]] * len(texts))
+    texts = UNSEEN[:2]
+    model.evidence(texts)
+    model.evidence(texts, ["neutral", "neutral"])
+    own = [p for p, _ in model.decisions(*model.calibrated_proba(texts))]
+    assert asked == [own, ["neutral", "neutral"]]

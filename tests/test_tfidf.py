@@ -106,3 +106,17 @@ def test_reasons_are_whole_words_of_the_sentence_and_never_only_stop_words(label
             assert not all(w.lower() in stop_words() for w in words), term
     # "waitings" is no word the model knows: its character n-grams' weight reaches it as the whole word
     assert "Waitings" in [r["ngram"] for r in reasons[1]]
+
+
+def test_reasons_explain_the_polarity_asked_for(labels):
+    data = tiny_targets(labels, {"health_access": ["the waits for the therapy are too long",
+                                                   "waiting for a therapy is far too slow"],
+                                 "outcomes": ["children of the area achieve well", "outcomes are strong"]})
+    data.polarity[:] = [0, 0, 1, 1]
+    model = build_model("tfidf", TfidfConfig(), labels).fit(data)
+    text = ["Children wait too long for therapy but outcomes are strong."]
+    weakness, strength = labels.polarity_ids[0], labels.polarity_ids[1]
+    towards_weakness = {r["ngram"] for r in model.reasons(text, [weakness])[0]}
+    towards_strength = {r["ngram"] for r in model.reasons(text, [strength])[0]}
+    assert "therapy" in towards_weakness and "strong" in towards_strength
+    assert "strong" not in towards_weakness and "therapy" not in towards_strength

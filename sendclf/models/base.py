@@ -109,8 +109,9 @@ class Classifier(ABC):
         """The model's own vectors for `texts` (dense or sparse rows), or None if it has none."""
         return None
 
-    def reasons(self, texts: list[str]) -> list[list[dict]] | None:
-        """What in each sentence pushed its polarity decision, where the model can say (TF-IDF n-grams)."""
+    def reasons(self, texts: list[str], polarity: list[str] | None = None) -> list[list[dict]] | None:
+        """What in each sentence pushed it towards `polarity` (the label it was given; by default this
+        model's own choice), where the model can say (TF-IDF n-grams)."""
         return None
 
     def remember(self, data: Targets) -> None:
@@ -123,13 +124,14 @@ class Classifier(ABC):
         self.memory = Memory.build(data.ids, data.texts, [self.labels.polarity_ids[p] for p in data.polarity],
                                    themes, vectors)
 
-    def evidence(self, texts: list[str]) -> list[dict] | None:
-        """Per sentence: its nearest remembered training sentences, and the model's reasons if any."""
+    def evidence(self, texts: list[str], polarity: list[str] | None = None) -> list[dict] | None:
+        """Per sentence: its nearest remembered training sentences, and the model's reasons for the
+        polarity it was given (an ensemble's label may not be its member's), if any."""
         memory = getattr(self, "memory", None)
         if memory is None:
             return None
         nearest = memory.nearest(self.embed(texts))
-        reasons = self.reasons(texts)
+        reasons = self.reasons(texts, polarity)
         return [{"nearest": n, **({} if reasons is None else {"ngrams": r})}
                 for n, r in zip(nearest, reasons or [None] * len(texts), strict=True)]
 

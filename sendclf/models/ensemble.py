@@ -80,10 +80,13 @@ class EnsembleClassifier(Classifier):
     def embed(self, texts: list[str]):
         return self._member(self.config.evidence_from).embed(texts)
 
-    def reasons(self, texts: list[str]) -> list[list[dict]] | None:
-        """The first member that can say which words pushed a decision (TF-IDF's n-grams)."""
+    def reasons(self, texts: list[str], polarity: list[str] | None = None) -> list[list[dict]] | None:
+        """The first member that can say which words pushed a sentence towards the ensemble's label
+        (TF-IDF's n-grams)."""
+        if polarity is None:
+            polarity = [p for p, _ in self.decisions(*self.calibrated_proba(texts))]
         for member in self.members:
-            found = member.reasons(texts)
+            found = member.reasons(texts, polarity)
             if found is not None:
                 return found
         return None

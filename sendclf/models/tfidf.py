@@ -203,14 +203,18 @@ class TfidfClassifier(Classifier):
     def embed(self, texts: list[str]):
         return self._features(texts)
 
-    def reasons(self, texts: list[str], k: int = REASONS) -> list[list[dict]]:
+    def reasons(self, texts: list[str], polarity: list[str] | None = None,
+                k: int = REASONS) -> list[list[dict]]:
         """The words and phrases of each sentence that pushed it most towards the polarity it got: whole
         words as written (character n-grams folded into the words they lie in), none made of stop words
         alone, so a reader can find each one in the sentence."""
         x = self._features(texts)
-        polarity = np.asarray(x @ self.polarity_w.T + self.polarity_b).argmax(axis=1)
+        if polarity is None:
+            towards = np.asarray(x @ self.polarity_w.T + self.polarity_b).argmax(axis=1)
+        else:
+            towards = [self.labels.polarity_ids.index(p) for p in polarity]
         out = []
-        for text, row, chosen in zip(texts, x, polarity, strict=True):
+        for text, row, chosen in zip(texts, x, towards, strict=True):
             contribution = row.data * self.polarity_w[chosen, row.indices]
             terms = term_weights(self.featurizers, text, dict(zip(row.indices.tolist(), contribution.tolist(),
                                                                   strict=True)))

@@ -382,9 +382,9 @@ def print_reading(model_notes: list[str], reading: Reading) -> None:
 def finish(reading: Reading) -> None:
     """The last line, when documents could not be read: how many, and exit code 1 (the rest was written)."""
     if reading.failed:
-        read = len(reading.documents)
-        err.print(f"[bold red]error:[/] {reading.failed} of {reading.failed + read} documents could not be read "
-                  f"(named above); the output holds the other {read}", highlight=False, soft_wrap=True)
+        failed, read = reading.failed, len(reading.documents)
+        err.print(f"[bold red]error:[/] {failed} of {failed + read} documents could not be read (named "
+                  f"above); the output holds the other {read}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
 
 

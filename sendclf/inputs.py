@@ -213,9 +213,9 @@ def split_over_long(source: str, sentences: list[Sentence]) -> tuple[list[Senten
     renumbered = [Sentence(ARTICLE_SENTENCE_ID.format(article=source, index=i), i, text, paragraph)
                   for i, (paragraph, text) in enumerate(pieces)]
     where = "clause and word boundaries" if cut_words else "clause boundaries"
-    sentence_were = "sentence was" if over == 1 else "sentences were"
-    return renumbered, (f"{over} over-long {sentence_were} in {source} split at {where} "
-                        f"(over {MAX_SENTENCE_WORDS} words)")
+    sentences_in = f"{over} over-long sentence in {source} was" if over == 1 else \
+        f"{over} over-long sentences in {source} were"
+    return renumbered, f"{sentences_in} split at {where} (over {MAX_SENTENCE_WORDS} words)"
 
 
 # ---- reading and decoding --------------------------------------------------------------------------

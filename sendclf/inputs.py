@@ -64,10 +64,12 @@ UNICODE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32")
 TITLE_MAX_CHARS = 90  # a longer title is shortened at a word, with an ellipsis
 HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 HTML_HEAD_BYTES = 65536  # where a page's <title> is looked for
-# A page sendclf wrote (a classify page, the report): its generator mark, or for a page written before the
-# mark, its title. Reading one back would classify sendclf's own labels and evidence as an article.
+# What sendclf wrote itself: a page (classify's, the report's) by its generator mark, or for a page written
+# before the mark, by its title; the report's comparison.md and a model card by their first line. Read back,
+# they would classify sendclf's own labels, scores and evidence as an article.
 OWN_PAGE = re.compile(r"""<meta\s+name=["']?generator["']?\s+content=["']?sendclf\b|<title>sendclf\b""",
                       re.IGNORECASE)
+OWN_MARKDOWN = re.compile(r"\ufeff?# (?:sendclf model: .*|Model comparison)[ \t]*\r?$", re.MULTILINE)
 MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 
 
@@ -120,7 +122,7 @@ def read_inputs(paths: list[str], stdin: bytes | None = None) -> Reading:
             reading.lines.append((FAILED, str(error)))
             continue
         if document is None:
-            reading.lines.append((SKIPPED, f"{source}: a page sendclf wrote, not a document to classify"))
+            reading.lines.append((SKIPPED, f"{source}: sendclf's own page or report, not a document"))
             continue
         reading.documents.append(document)
         reading.lines += [(NOTE, note) for note in document.notes()]
@@ -140,8 +142,8 @@ def read_documents(paths: list[str], stdin: bytes | None = None) -> list[Documen
 
 
 def read_file(source: str, path: Path | None, stdin: bytes | None, listed: dict) -> Document | None:
-    """One input (a file, or stdin for None) as a document; None for a page sendclf wrote. Every problem is
-    a SendclfError naming the input."""
+    """One input (a file, or stdin for None) as a document; None for a page or report sendclf wrote. Every
+    problem is a SendclfError naming the input."""
     if path is None:
         if not stdin or not stdin.strip():
             raise SendclfError("no text on stdin (give a PATH, or pipe in an article or JSONL sentences)")
@@ -160,9 +162,17 @@ def read_file(source: str, path: Path | None, stdin: bytes | None, listed: dict)
         data = path.read_bytes()
     except OSError as error:
         raise SendclfError(f"{source}: cannot read ({error.strerror})") from None
-    if suffix in HTML_SUFFIXES and OWN_PAGE.search(data[:HTML_HEAD_BYTES].decode(UTF8, errors="replace")):
+    if written_by_sendclf(data, suffix):
         return None
     return document_from_bytes(source, data, suffix, listed.get(str(path.resolve())))
+
+
+def written_by_sendclf(data: bytes, suffix: str) -> bool:
+    """Whether a file is a page or report sendclf wrote (`OWN_PAGE`, `OWN_MARKDOWN`)."""
+    head = data[:HTML_HEAD_BYTES].decode(UTF8, errors="replace")
+    if suffix in HTML_SUFFIXES:
+        return OWN_PAGE.search(head) is not None
+    return suffix == ARTICLE_SUFFIXES[1] and OWN_MARKDOWN.match(head) is not None
 
 
 def document_from_bytes(source: str, data: bytes, suffix: str, entry: dict | None = None) -> Document:

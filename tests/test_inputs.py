@@ -143,16 +143,27 @@ def test_an_article_list_in_a_subfolder_names_its_areas(tmp_path):
     assert not reading.ignored  # an article list is read, not ignored
 
 
-@pytest.mark.parametrize("head", ['<meta name="generator" content="sendclf">', "<meta name=generator content=sendclf>",
-                                  "<title>sendclf: 3 documents</title>"])
+OWN_HEADS = ['<meta name="generator" content="sendclf">', "<meta name=generator content=sendclf>",
+             "<title>sendclf: 3 documents</title>"]  # classify's page, the report, an older page
+
+
+@pytest.mark.parametrize("head", OWN_HEADS)
 def test_pages_sendclf_wrote_are_skipped_with_a_line(tmp_path, head):
     (tmp_path / "page.html").write_text(f"<html><head>{head}</head><body>{PAGE}</body></html>")
     (tmp_path / "a.txt").write_text("Waits are long.")
     reading = inputs.read_inputs([str(tmp_path)])
     assert [Path(d.source).name for d in reading.documents] == ["a.txt"]
-    assert reading.lines == [("skipped", f"{tmp_path / 'page.html'}: a page sendclf wrote, not a document "
-                                         "to classify")]
+    assert reading.lines == [("skipped", f"{tmp_path / 'page.html'}: sendclf's own page or report, not a "
+                                         "document")]
     assert reading.failed == 0
+
+
+@pytest.mark.parametrize("first", ["# sendclf model: tfidf", "# Model comparison"])
+def test_a_model_card_or_the_reports_markdown_is_skipped(tmp_path, first):
+    (tmp_path / "README.md").write_text(f"{first}\n\nWaits are long.\n")
+    assert inputs.read_inputs([str(tmp_path / "README.md")]).lines[0][0] == "skipped"
+    (tmp_path / "README.md").write_text("# Model comparison of Northby schools\n\nWaits are long.\n")
+    assert inputs.read_inputs([str(tmp_path / "README.md")]).documents
 
 
 def test_a_page_that_mentions_sendclf_is_read(tmp_path):

@@ -376,7 +376,8 @@ def print_reading(model_notes: list[str], reading: Reading) -> None:
     if reading.ignored:
         counts = ", ".join(f"{n} {suffix}" for suffix, n in sorted(reading.ignored.items()))
         total = sum(reading.ignored.values())
-        print_notes([f"ignored {total} file{'s' if total != 1 else ''} that are no documents ({counts})"])
+        files = "1 file that is not a document" if total == 1 else f"{total} files that are not documents"
+        print_notes([f"ignored {files} ({counts})"])
 
 
 def finish(reading: Reading) -> None:

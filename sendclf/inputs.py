@@ -150,7 +150,11 @@ def read_file(source: str, path: Path | None, stdin: bytes | None, listed: dict)
         as_jsonl = stdin.removeprefix(codecs.BOM_UTF8).lstrip().startswith(JSONL_START)
         return document_from_bytes(source, stdin, JSONL_SUFFIXES[0] if as_jsonl else ARTICLE_SUFFIXES[0])
     suffix = path.suffix.lower()
-    if path.is_dir():  # only a folder without documents comes this far: the others were expanded
+    if path.is_dir():  # only a folder that gave no documents comes this far: empty, or not to be listed
+        try:
+            os.listdir(path)
+        except OSError as error:
+            raise SendclfError(f"{source}: cannot read this folder ({error.strerror})") from None
         raise SendclfError(f"{source}: folder has no {', '.join(SUPPORTED_SUFFIXES)} files")
     if not path.exists():
         raise SendclfError(f"{source}: no such file or folder")
@@ -344,7 +348,7 @@ def find_files(paths: Iterable[str], ignored: Counter[str]) -> tuple[list[Input]
         for file in folder_files(path):
             if file.name == ARTICLE_LIST:
                 listings.append(file)
-            elif file.suffix.lower() in DOCUMENT_SUFFIXES:
+            elif file.suffix.lower() in DOCUMENT_SUFFIXES or file.is_dir():
                 documents.append((str(file), file))
             else:
                 ignored[file.suffix.lower() or NO_SUFFIX] += 1
@@ -354,13 +358,16 @@ def find_files(paths: Iterable[str], ignored: Counter[str]) -> tuple[list[Input]
 
 def folder_files(folder: Path) -> Iterator[Path]:
     """Every regular file in a folder, then in its subfolders, sorted; hidden files and folders (.git, an
-    editor's backups, a half-written output) are left out without a word."""
-    for root, folders, names in os.walk(folder):
+    editor's backups, a half-written output) are left out without a word. A subfolder that cannot be listed
+    comes last, as itself: reading it says why."""
+    unlisted: list[OSError] = []
+    for root, folders, names in os.walk(folder, onerror=unlisted.append):
         folders[:] = sorted(name for name in folders if not name.startswith("."))
         for name in sorted(names):
             file = Path(root) / name
             if not name.startswith(".") and file.is_file():
                 yield file
+    yield from (Path(error.filename) for error in unlisted)
 
 
 def article_list(listings: Iterable[Path]) -> dict[str, dict]:

@@ -133,6 +133,28 @@ def test_folder_reads_subfolders_and_says_what_it_could_not_read(tmp_path):
     assert reading.ignored == {".png": 1, "(no extension)": 1}
 
 
+def test_a_subfolder_that_cannot_be_listed_is_a_line(tmp_path, monkeypatch):
+    import os
+
+    (tmp_path / "a.txt").write_text("Waits are long.")
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "b.txt").write_text("Plans are late.")
+    scandir, listdir = os.scandir, os.listdir
+
+    def refuse(real):
+        def call(path="."):
+            if Path(path).name == "locked":
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path)
+        return call
+
+    monkeypatch.setattr(os, "scandir", refuse(scandir))  # as a folder without read permission does
+    monkeypatch.setattr(os, "listdir", refuse(listdir))
+    reading = inputs.read_inputs([str(tmp_path)])
+    assert [Path(d.source).name for d in reading.documents] == ["a.txt"]
+    assert reading.lines == [("error", f"{tmp_path / 'locked'}: cannot read this folder (Permission denied)")]
+
+
 def test_an_article_list_in_a_subfolder_names_its_areas(tmp_path):
     (tmp_path / "north" / "articles").mkdir(parents=True)
     (tmp_path / "north" / "articles" / "a.txt").write_text("Waits are long.")

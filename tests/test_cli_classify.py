@@ -463,6 +463,23 @@ def test_a_folder_classifies_what_it_can_and_names_what_it_cannot(model_dir, tmp
     assert overview["rows"] == "area" and set(overview["counts"]) == {"Northby", "Yorkby"}  # from the list
 
 
+def test_stderr_has_one_order_model_notes_then_files_then_the_summary(model_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr("sendclf.api.Model.notes", property(lambda self: ["a note from the model"]))
+    (tmp_path / "a.txt").write_bytes("Parents said waits were “too long”.".encode("cp1252"))
+    (tmp_path / "b.html").write_text('<html><head><meta name="generator" content="sendclf"></head></html>')
+    (tmp_path / "c.txt").write_text("")
+    (tmp_path / "d.txt").write_text("Plans are late.\n")
+    (tmp_path / "e.csv").write_text("a,b\n")
+    result = classify(model_dir, tmp_path, "-f", "jsonl")
+    assert result.exit_code == 1 and len(result.stdout.splitlines()) == 2
+    assert [line.split(":")[0] for line in result.stderr.splitlines()] == [
+        "note", "note", "skipped", "error", "note", "error"]
+    assert "a note from the model" in result.stderr.splitlines()[0]
+    assert result.stderr.splitlines()[-2:] == ["note: ignored 1 file that is not a document (1 .csv)",
+                                               "error: 1 of 3 documents could not be read (named above); the "
+                                               "output holds the other 2"]
+
+
 def test_sendclfs_own_pages_in_a_folder_are_skipped(model_dir, trained_models, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

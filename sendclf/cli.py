@@ -353,11 +353,11 @@ def read_inputs(paths: list[str], stdin: bytes | None = None) -> Reading:
     reading = inputs.read_inputs(paths, stdin)
     if reading.documents:
         return reading
-    if len(reading.lines) == 1 and not reading.ignored:
-        raise SendclfError(reading.lines[0][1])
+    if len(reading.lines) == 1:
+        raise SendclfError("; ".join([reading.lines[0][1], *ignored_line(reading)]))
     print_reading([], reading)
     if not reading.failed:
-        raise SendclfError("nothing to classify: every input was skipped")
+        raise SendclfError("nothing to classify: every file was skipped or ignored (above)")
     raise SendclfError(f"none of the {reading.failed} documents could be read")
 
 
@@ -373,11 +373,17 @@ def print_reading(model_notes: list[str], reading: Reading) -> None:
             err.print(f"[yellow]skipped:[/] {escape(line)}", highlight=False, soft_wrap=True)
         else:
             print_notes([line])
-    if reading.ignored:
-        counts = ", ".join(f"{n} {suffix}" for suffix, n in sorted(reading.ignored.items()))
-        total = sum(reading.ignored.values())
-        files = "1 file that is not a document" if total == 1 else f"{total} files that are not documents"
-        print_notes([f"ignored {files} ({counts})"])
+    print_notes(ignored_line(reading))
+
+
+def ignored_line(reading: Reading) -> list[str]:
+    """The folders' files that are no documents, counted by extension: one line, if there were any."""
+    if not reading.ignored:
+        return []
+    counts = ", ".join(f"{n} {suffix}" for suffix, n in sorted(reading.ignored.items()))
+    total = sum(reading.ignored.values())
+    files = "1 file that is not a document" if total == 1 else f"{total} files that are not documents"
+    return [f"ignored {files} ({counts})"]
 
 
 def finish(reading: Reading) -> None:

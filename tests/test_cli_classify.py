@@ -237,6 +237,13 @@ def test_empty_folder(model_dir, tmp_path):
     assert_one_line_error(classify(model_dir, tmp_path / "empty"), "empty: folder has no")
 
 
+def test_a_folder_of_no_documents_is_one_line_that_counts_them(model_dir, tmp_path):
+    (tmp_path / "pictures").mkdir()
+    (tmp_path / "pictures" / "a.png").write_bytes(b"\x89PNG")
+    assert_one_line_error(classify(model_dir, tmp_path / "pictures"), "pictures: folder has no",
+                          "; ignored 1 file that is not a document (1 .png)")
+
+
 @pytest.mark.parametrize(("content", "message"), [
     ('{"text": "ok"}\nnot json\n', "s.jsonl, line 2: not valid JSON"),
     ('{"text": "ok"}\n\n{"id": "x"}\n', 's.jsonl, line 3: no "text"'),

@@ -235,8 +235,9 @@ def classify(
     paths: list[str] | None = typer.Argument(
         None, metavar="PATH", show_default=False,
         help="Articles (.txt, .md), web pages (.html, .htm), letters (.pdf with a text layer, .docx), "
-             "sentences (.jsonl: one {\"text\", \"id\"} per line), folders of these, or - for stdin (the "
-             "default): an article, or JSONL if it starts with {."),
+             "sentences (.jsonl: one {\"text\", \"id\"} per line), folders of these (with their subfolders), "
+             "or - for stdin (the default): an article, or JSONL if it starts with {. A file that cannot be "
+             "read is a line on stderr and exit code 1; the others are still classified."),
     model: str | None = typer.Option(
         None, "--model", "-m", show_default=False,
         help=MODEL_HELP),
@@ -276,7 +277,7 @@ def classify(
 def suggest(
     paths: list[str] = typer.Argument(..., metavar="POOL...", show_default=False,
                                       help="Unlabelled articles, pages, letters (.pdf, .docx), .jsonl "
-                                           "files or folders."),
+                                           "files or folders (with their subfolders)."),
     n: int = typer.Option(20, "--n", help="How many sentences to suggest."),
     model: str | None = typer.Option(None, "--model", "-m", help=MODEL_HELP),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the JSONL here, not stdout."),
@@ -340,7 +341,7 @@ def write_stdout(text: str) -> None:
 
 # What classify and suggest print on stderr, always in this order: the model's notes; then a line per file,
 # in input order (`note:` how it was read, `skipped:` a page sendclf wrote, `error:` why it could not be
-# read, with the fix); then the summary (`note: ignored ...` the folders' files that are no documents;
+# read, with the fix); then the summary (`note: ignored ...` the folders' files that are not documents;
 # `wrote ...` where the output went; `error: N of M documents could not be read ...`, and exit code 1).
 # What could be read is still classified and written: a partial output comes with exit code 1.
 
@@ -377,7 +378,7 @@ def print_reading(model_notes: list[str], reading: Reading) -> None:
 
 
 def ignored_line(reading: Reading) -> list[str]:
-    """The folders' files that are no documents, counted by extension: one line, if there were any."""
+    """The folders' files that are not documents, counted by extension: one line, if there were any."""
     if not reading.ignored:
         return []
     counts = ", ".join(f"{n} {suffix}" for suffix, n in sorted(reading.ignored.items()))

@@ -10,8 +10,9 @@ into pieces (`sentences.shorter_pieces`); a .jsonl file holds sentences that are
 never split, and so does stdin when it starts with "{" (no article does; JSONL always does).
 
 Reading forgives (`read_inputs`): folders are read with their subfolders, and a document that cannot be read
-is one line (with its fix) while the rest are still read, as `grep -r` does. Files that are no documents
-are counted by extension, hidden ones skipped, and pages sendclf wrote itself skipped with a line.
+is one line (with its fix) while the rest are still read, as `grep -r` does. A folder's files that are not
+documents are counted by extension, hidden ones left out, and pages and reports sendclf wrote itself skipped
+with a line.
 Every input is read and checked before any model is loaded, so a bad path fails in milliseconds, never
 after a long model load. trafilatura is imported only for web pages, pypdf only for PDFs.
 """
@@ -51,8 +52,8 @@ ARTICLE_SENTENCE_ID = "{article}:{index}"  # an article's sentence ids: "letter.
 STDIN = "-"
 STDIN_SOURCE = "stdin"
 JSONL_START = b"{"  # stdin whose first non-blank byte is this is read as JSONL
-# The article list: names the area (and optionally the title) of each article file, as seeds/ does. One in
-# a folder given, or in its parent, applies to the files of that folder.
+# The article list: names the area (and optionally the title) of each article file, as seeds/ does. One in a
+# folder given, in any of its subfolders or in its parent is read; the file paths in it say which it names.
 ARTICLE_LIST = "articles.yaml"
 
 UTF8 = "utf-8"
@@ -101,7 +102,7 @@ class Reading:
 
     documents: list[Document] = field(default_factory=list)
     lines: list[tuple[str, str]] = field(default_factory=list)  # (NOTE, SKIPPED or FAILED, the line)
-    ignored: Counter[str] = field(default_factory=Counter)  # a folder's files that are no documents, by type
+    ignored: Counter[str] = field(default_factory=Counter)  # a folder's files that are not documents, by type
 
     @property
     def failed(self) -> int:
@@ -334,7 +335,7 @@ def shorten(text: str, limit: int = TITLE_MAX_CHARS) -> str:
 def find_files(paths: Iterable[str], ignored: Counter[str]) -> tuple[list[Input], list[Path]]:
     """(source name, file) for every input, in order, and the article lists that apply to them. A folder
     gives the documents in it and in its subfolders (a folder with none gives itself, so reading it says
-    so), and its article lists and its parent's; the files in it that are no documents are counted in
+    so), and its article lists and its parent's; the files in it that are not documents are counted in
     `ignored`. Stdin gives None."""
     files: list[Input] = []
     listings: list[Path] = []
@@ -348,7 +349,7 @@ def find_files(paths: Iterable[str], ignored: Counter[str]) -> tuple[list[Input]
         for file in folder_files(path):
             if file.name == ARTICLE_LIST:
                 listings.append(file)
-            elif file.suffix.lower() in DOCUMENT_SUFFIXES or file.is_dir():
+            elif file.suffix.lower() in DOCUMENT_SUFFIXES or file.is_dir():  # a folder not listed
                 documents.append((str(file), file))
             else:
                 ignored[file.suffix.lower() or NO_SUFFIX] += 1

@@ -48,6 +48,9 @@ ABBREVIATIONS = frozenset(
 # report said") is therefore not a boundary.
 BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 LAST_TOKEN = re.compile(r"(\S+)$")
+# The characters before a full stop that are searched for its token: no abbreviation is longer, and searching
+# only these keeps a megabyte line with thousands of "e.g." linear.
+ABBREVIATION_WINDOW = 40
 
 # A longer "sentence" (a list run together, a scraped line with no full stop) is no sentence a model was
 # trained on, and its labels would hide whatever it holds: classify cuts it into pieces (`shorter_pieces`).
@@ -95,7 +98,8 @@ def split_sentences(paragraph: str) -> list[str]:
     sentences, start = [], 0
     for match in BOUNDARY.finditer(paragraph):
         stop = match.start()
-        if paragraph[match.start()] == "." and _is_abbreviation(paragraph[start:stop]):
+        before = paragraph[max(start, stop - ABBREVIATION_WINDOW):stop]
+        if paragraph[match.start()] == "." and _is_abbreviation(before):
             continue
         end = match.end()
         sentences.append(paragraph[start:end].strip())

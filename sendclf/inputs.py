@@ -88,8 +88,8 @@ class Document:
 
     def notes(self) -> list[str]:
         """What the user should hear about how it was read."""
-        encoding = f"{self.source} is not UTF-8; read it as {self.encoding}"
-        return [note for note in (encoding if self.encoding != UTF8 else None, self.split) if note]
+        notes = [] if self.encoding == UTF8 else [f"{self.source} is not UTF-8; read it as {self.encoding}"]
+        return notes + ([self.split] if self.split else [])
 
 
 NOTE, SKIPPED, FAILED = "note", "skipped", "error"  # the kinds of line a file can get

@@ -15,6 +15,7 @@ from sendclf.errors import SendclfError
 from sendclf.paths import MODELS, REPORTS, SEEDS
 
 if TYPE_CHECKING:  # the library is imported inside each command, so `--help` stays fast
+    from sendclf.inputs import Reading
     from sendclf.results import TrainingResults
 
 MODEL_HELP = ("A model name (tfidf, transformer, ensemble, transformer-large, ensemble-large) or a model "
@@ -234,8 +235,9 @@ def classify(
     paths: list[str] | None = typer.Argument(
         None, metavar="PATH", show_default=False,
         help="Articles (.txt, .md), web pages (.html, .htm), letters (.pdf with a text layer, .docx), "
-             "sentences (.jsonl: one {\"text\", \"id\"} per line), folders of these, or - for stdin (the "
-             "default): an article, or JSONL if it starts with {."),
+             "sentences (.jsonl: one {\"text\", \"id\"} per line), folders of these (with their subfolders), "
+             "or - for stdin (the default): an article, or JSONL if it starts with {. A file that cannot be "
+             "read is a line on stderr and exit code 1; the others are still classified."),
     model: str | None = typer.Option(
         None, "--model", "-m", show_default=False,
         help=MODEL_HELP),
@@ -254,20 +256,20 @@ def classify(
                                  "an articles.yaml names): table, csv (a spreadsheet matrix) or json."),
 ):
     """Label every sentence of new articles with a polarity and themes, and summarise each article."""
-    from sendclf import api, inputs, render
+    from sendclf import api, render
 
     fmt = render.output_format(fmt, output, summary)
     theme_threshold = api.parse_threshold(threshold)
-    documents = inputs.read_documents(paths or [], read_stdin(paths))
-    print_notes(doc.note() for doc in documents)
+    reading = read_inputs(paths or [], read_stdin(paths))
     labeller = api.load_model(model, threshold=theme_threshold)
-    print_notes(labeller.notes)
-    run = labeller.label(documents, evidence=render.shows_evidence(fmt, summary, evidence),
+    print_reading(labeller.notes, reading)
+    run = labeller.label(reading.documents, evidence=render.shows_evidence(fmt, summary, evidence),
                          progress=err if err.is_terminal else None)
     to_terminal = output is None and out.is_terminal
     text = render.render(run, fmt, width=out.width if to_terminal else render.DEFAULT_WIDTH,
                          color=to_terminal, summary=summary)
     deliver(text, output, f"{run.n_sentences} sentences from {len(run.documents)} document(s)")
+    finish(reading)
 
 
 @app.command()
@@ -275,7 +277,7 @@ def classify(
 def suggest(
     paths: list[str] = typer.Argument(..., metavar="POOL...", show_default=False,
                                       help="Unlabelled articles, pages, letters (.pdf, .docx), .jsonl "
-                                           "files or folders."),
+                                           "files or folders (with their subfolders)."),
     n: int = typer.Option(20, "--n", help="How many sentences to suggest."),
     model: str | None = typer.Option(None, "--model", "-m", help=MODEL_HELP),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the JSONL here, not stdout."),
@@ -283,15 +285,16 @@ def suggest(
     """Rank sentences of unlabelled articles by what labelling them would teach the model; JSONL to label."""
     import json
 
-    from sendclf import api, inputs
+    from sendclf import api
     from sendclf.suggest import suggest as run
 
-    documents = inputs.read_documents(paths)
+    reading = read_inputs(paths)
     labeller = api.load_model(model)
-    print_notes(labeller.notes)
-    records = run(labeller.classifier, documents, n)
+    print_reading(labeller.notes, reading)
+    records = run(labeller.classifier, reading.documents, n)
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     deliver(text, output, f"{len(records)} sentences to label")
+    finish(reading)
 
 
 # ---- the terminal: what the commands read from it and print ------------------------------------------
@@ -334,6 +337,63 @@ def write_stdout(text: str) -> None:
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
+
+
+# What classify and suggest print on stderr, always in this order: the model's notes; then a line per file,
+# in input order (`note:` how it was read, `skipped:` a page sendclf wrote, `error:` why it could not be
+# read, with the fix); then the summary (`note: ignored ...` the folders' files that are not documents;
+# `wrote ...` where the output went; `error: N of M documents could not be read ...`, and exit code 1).
+# What could be read is still classified and written: a partial output comes with exit code 1.
+
+
+def read_inputs(paths: list[str], stdin: bytes | None = None) -> Reading:
+    """The inputs, read before any model loads. When none can be classified, the error: the one file's
+    own line when only one is to blame (as for one file named alone), else every file's line and a count."""
+    from sendclf import inputs
+
+    reading = inputs.read_inputs(paths, stdin)
+    if reading.documents:
+        return reading
+    if len(reading.lines) == 1:
+        raise SendclfError("; ".join([reading.lines[0][1], *ignored_line(reading)]))
+    print_reading([], reading)
+    if not reading.failed:
+        raise SendclfError("nothing to classify: every file was skipped or ignored (above)")
+    raise SendclfError(f"none of the {reading.failed} documents could be read")
+
+
+def print_reading(model_notes: list[str], reading: Reading) -> None:
+    """The model's notes, a line per file, and the folders' files that were ignored (the order above)."""
+    from sendclf.inputs import FAILED, SKIPPED
+
+    print_notes(model_notes)
+    for kind, line in reading.lines:
+        if kind == FAILED:
+            err.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
+        elif kind == SKIPPED:
+            err.print(f"[yellow]skipped:[/] {escape(line)}", highlight=False, soft_wrap=True)
+        else:
+            print_notes([line])
+    print_notes(ignored_line(reading))
+
+
+def ignored_line(reading: Reading) -> list[str]:
+    """The folders' files that are not documents, counted by extension: one line, if there were any."""
+    if not reading.ignored:
+        return []
+    counts = ", ".join(f"{n} {suffix}" for suffix, n in sorted(reading.ignored.items()))
+    total = sum(reading.ignored.values())
+    files = "1 file that is not a document" if total == 1 else f"{total} files that are not documents"
+    return [f"ignored {files} ({counts})"]
+
+
+def finish(reading: Reading) -> None:
+    """The last line, when documents could not be read: how many, and exit code 1 (the rest was written)."""
+    if reading.failed:
+        failed, read = reading.failed, len(reading.documents)
+        err.print(f"[bold red]error:[/] {failed} of {failed + read} documents could not be read (named "
+                  f"above); the output holds the other {read}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
 
 
 def print_notes(notes) -> None:

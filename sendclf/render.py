@@ -527,6 +527,7 @@ def to_html(run: Run) -> str:
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="generator" content="sendclf">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>sendclf: {_esc(title)}</title>
 <style>

@@ -339,6 +339,7 @@ def index_html(comparison: comparing.Comparison, confusion_files: dict[str, str]
         parts += ["<h2>Warnings</h2><ul>",
                   *(f"<li class=warning>{html.escape(w)}</li>" for w in comparison.warnings), "</ul>"]
     return (f"<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
+            f'<meta name="generator" content="sendclf">'
             f"<meta name=viewport content='width=device-width, initial-scale=1'>"
             f"<title>sendclf model comparison</title><style>\n{stylesheet()}</style></head>\n<body>\n"
             + "\n".join(parts) + "\n</body></html>\n")

@@ -48,6 +48,16 @@ ABBREVIATIONS = frozenset(
 # report said") is therefore not a boundary.
 BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 LAST_TOKEN = re.compile(r"(\S+)$")
+# The characters before a full stop that are searched for its token: no abbreviation is longer, and searching
+# only these keeps a megabyte line with thousands of "e.g." linear.
+ABBREVIATION_WINDOW = 40
+
+# A longer "sentence" (a list run together, a scraped line with no full stop) is no sentence a model was
+# trained on, and its labels would hide whatever it holds: classify cuts it into pieces (`shorter_pieces`).
+# The seeds' longest sentence has 65 words, and their split is never cut.
+MAX_SENTENCE_WORDS = 80
+# Where a clause ends: after a semicolon, colon or comma, or before a dash standing between spaces.
+CLAUSE_BOUNDARY = re.compile(r"(?<=[;:,])\s+|\s+(?=[–—-]\s)")
 
 
 @dataclass(frozen=True)
@@ -88,7 +98,8 @@ def split_sentences(paragraph: str) -> list[str]:
     sentences, start = [], 0
     for match in BOUNDARY.finditer(paragraph):
         stop = match.start()
-        if paragraph[match.start()] == "." and _is_abbreviation(paragraph[start:stop]):
+        before = paragraph[max(start, stop - ABBREVIATION_WINDOW):stop]
+        if paragraph[match.start()] == "." and _is_abbreviation(before):
             continue
         end = match.end()
         sentences.append(paragraph[start:end].strip())
@@ -108,3 +119,27 @@ def article_sentences(article_id: str, raw: str, id_format: str = "{article}-{in
     labels name them)."""
     return [Sentence(id_format.format(article=article_id, index=i), i, text, paragraph)
             for i, (paragraph, text) in enumerate(paragraph_sentences(raw))]
+
+
+def shorter_pieces(sentence: str, max_words: int = MAX_SENTENCE_WORDS) -> tuple[list[str], bool]:
+    """A sentence of more than `max_words` words cut into pieces of at most that many, whole clauses packed
+    together (an article's lines are its paragraphs, so a sentence never spans two); a clause that is still
+    too long is cut between words. The flag says whether any was."""
+    if len(sentence.split()) <= max_words:
+        return [sentence], False
+    pieces: list[list[str]] = []
+    current: list[str] = []
+    cut_words = False
+    for clause in CLAUSE_BOUNDARY.split(sentence):
+        words = clause.split()
+        if current and len(current) + len(words) > max_words:
+            pieces.append(current)
+            current = []
+        current += words
+        if len(current) > max_words:  # one clause alone is too long
+            cut_words = True
+            whole = len(current) - len(current) % max_words
+            pieces += [current[start:start + max_words] for start in range(0, whole, max_words)]
+            current = current[whole:]
+    pieces.append(current)
+    return [" ".join(piece) for piece in pieces if piece], cut_words

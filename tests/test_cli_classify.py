@@ -173,10 +173,32 @@ def test_an_error_never_touches_the_output_file(model_dir, inputs, tmp_path):
     target = tmp_path / "out.json"
     target.write_text("previous results")
     (inputs / "bad.jsonl").write_text('{"text": "fine"}\n{"text": \n')
-    result = classify(model_dir, inputs / "kent.txt", inputs / "bad.jsonl", "-o", target)
+    result = classify(model_dir, inputs / "bad.jsonl", "-o", target)
     assert_one_line_error(result, "bad.jsonl, line 2: not valid JSON")
     assert target.read_text() == "previous results"
     assert sorted(os.listdir(tmp_path)) == ["in", "out.json"]
+
+
+def test_a_bad_file_beside_good_ones_is_a_line_and_the_rest_is_written(model_dir, inputs, tmp_path):
+    target = tmp_path / "out.jsonl"
+    (inputs / "bad.jsonl").write_text('{"text": "fine"}\n{"text": \n')
+    result = classify(model_dir, inputs / "kent.txt", inputs / "bad.jsonl", tmp_path / "nope.txt", "-o",
+                      target)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert len(target.read_text().splitlines()) == 3  # kent.txt's sentences
+    assert result.stderr.splitlines() == [
+        f"error: {inputs / 'bad.jsonl'}, line 2: not valid JSON (Expecting value)",
+        f"error: {tmp_path / 'nope.txt'}: no such file or folder",
+        f"wrote 3 sentences from 1 document(s) to {target}",
+        "error: 2 of 3 documents could not be read (named above); the output holds the other 1"]
+
+
+def test_when_nothing_can_be_read_every_file_is_named_and_nothing_written(model_dir, tmp_path):
+    result = classify(model_dir, tmp_path / "a.txt", tmp_path / "b.txt", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 1 and result.stdout == "" and not (tmp_path / "out.csv").exists()
+    assert result.stderr.splitlines() == [f"error: {tmp_path / 'a.txt'}: no such file or folder",
+                                          f"error: {tmp_path / 'b.txt'}: no such file or folder",
+                                          "error: none of the 2 documents could be read"]
 
 
 # ---- bad input: one line on stderr, exit 1 ---------------------------------------------------------
@@ -213,6 +235,13 @@ def test_windows_1252_file_is_read_with_a_note(model_dir, tmp_path):
 def test_empty_folder(model_dir, tmp_path):
     (tmp_path / "empty").mkdir()
     assert_one_line_error(classify(model_dir, tmp_path / "empty"), "empty: folder has no")
+
+
+def test_a_folder_of_no_documents_is_one_line_that_counts_them(model_dir, tmp_path):
+    (tmp_path / "pictures").mkdir()
+    (tmp_path / "pictures" / "a.png").write_bytes(b"\x89PNG")
+    assert_one_line_error(classify(model_dir, tmp_path / "pictures"), "pictures: folder has no",
+                          "; ignored 1 file that is not a document (1 .png)")
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -411,3 +440,80 @@ def test_a_binary_manifest_is_one_line(model_dir, tmp_path):
     (folder / "articles.yaml").write_bytes(b"\xff\xfe\x00garbage\x81")
     result = classify(model_dir, folder, "-f", "html")
     assert_one_line_error(result, "articles.yaml: not a readable YAML manifest")
+
+
+# ---- folders forgive, and say what they skipped; over-long lines are split ------------------------------
+
+
+def test_a_folder_classifies_what_it_can_and_names_what_it_cannot(model_dir, tmp_path):
+    folder = tmp_path / "letters"
+    (folder / "articles").mkdir(parents=True)
+    (folder / "articles" / "north.txt").write_text("Waiting times for therapy are too long.\n")
+    (folder / "articles.yaml").write_text("- {id: north, file: articles/north.txt, area: Northby}\n"
+                                          "- {id: york, file: york.md, area: Yorkby}\n")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
+    (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    (folder / "york.md").write_text("Families wait far too long for an autism assessment.\n")
+    (folder / "logo.png").write_bytes(b"\x89PNG")
+    target = tmp_path / "out.json"
+    result = classify(model_dir, folder, "-o", target)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    documents = json.loads(target.read_text())["documents"]
+    assert [Path(d["source"]).name for d in documents] == ["york.md", "north.txt"]
+    assert result.stderr.splitlines() == [
+        f"error: {folder / 'broken.pdf'}: truncated PDF (no %%EOF at its end): download it again",
+        f"error: {folder / 'old.doc'}: an old Word file sendclf cannot read: save it as .docx or PDF",
+        "note: ignored 1 file that is not a document (1 .png)",
+        f"wrote 2 sentences from 2 document(s) to {target}",
+        "error: 2 of 4 documents could not be read (named above); the output holds the other 2"]
+    overview = json.loads(classify(model_dir, folder, "-f", "json", "--summary").stdout)
+    assert overview["rows"] == "area" and set(overview["counts"]) == {"Northby", "Yorkby"}  # from the list
+
+
+def test_stderr_has_one_order_model_notes_then_files_then_the_summary(model_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr("sendclf.api.Model.notes", property(lambda self: ["a note from the model"]))
+    (tmp_path / "a.txt").write_bytes("Parents said waits were “too long”.".encode("cp1252"))
+    (tmp_path / "b.html").write_text('<html><head><meta name="generator" content="sendclf"></head></html>')
+    (tmp_path / "c.txt").write_text("")
+    (tmp_path / "d.txt").write_text("Plans are late.\n")
+    (tmp_path / "e.csv").write_text("a,b\n")
+    result = classify(model_dir, tmp_path, "-f", "jsonl")
+    assert result.exit_code == 1 and len(result.stdout.splitlines()) == 2
+    assert [line.split(":")[0] for line in result.stderr.splitlines()] == [
+        "note", "note", "skipped", "error", "note", "error"]
+    assert "a note from the model" in result.stderr.splitlines()[0]
+    assert result.stderr.splitlines()[-2:] == ["note: ignored 1 file that is not a document (1 .csv)",
+                                               "error: 1 of 3 documents could not be read (named above); the "
+                                               "output holds the other 2"]
+
+
+def test_sendclfs_own_pages_in_a_folder_are_skipped(model_dir, trained_models, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Waiting times for therapy are too long.\n")
+    assert classify(model_dir, folder, "-f", "html", "-o", folder / "page.html").exit_code == 0
+    report = runner.invoke(app, ["report", *map(str, trained_models), "--out", str(folder / "report")])
+    assert report.exit_code == 0, report.output
+    result = classify(model_dir, folder, "-f", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert {json.loads(line)["source"] for line in result.stdout.splitlines()} == {str(folder / "a.txt")}
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped: ")]
+    assert skipped == [f"skipped: {folder / name}: sendclf's own page or report, not a document"
+                       for name in ("page.html", "report/comparison.md", "report/index.html")]
+    alone = classify(model_dir, folder / "page.html")
+    assert_one_line_error(alone, "page.html: sendclf's own page or report")
+
+
+def test_a_megabyte_line_of_prose_is_split_and_a_jsonl_line_is_not(model_dir, tmp_path):
+    clause = "families in Northby wait far too long for an assessment of their needs, "
+    (tmp_path / "long.txt").write_text(clause * (2 ** 20 // len(clause)) + "\n")
+    words = " ".join(["Parents say the wait is long"] * 30)
+    (tmp_path / "s.jsonl").write_text(json.dumps({"id": "w", "text": words}) + "\n")
+    result = classify(model_dir, tmp_path / "long.txt", tmp_path / "s.jsonl", "-f", "csv", "--no-evidence")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    pieces = [r["text"] for r in rows if r["source"].endswith("long.txt")]
+    assert len(pieces) > 1000 and max(len(p.split()) for p in pieces) <= 80
+    assert [r["text"] for r in rows if r["id"] == "w"] == [words]
+    assert result.stderr == (f"note: 1 over-long sentence in {tmp_path / 'long.txt'} was split at clause "
+                             "boundaries (over 80 words)\n")

@@ -110,16 +110,114 @@ def test_html_without_article_text_is_an_error():
                                    ".html")
 
 
-def test_folder_gives_its_supported_files_sorted(tmp_path):
+def test_folder_reads_subfolders_and_says_what_it_could_not_read(tmp_path):
     (tmp_path / "b.txt").write_text("Waits are long.")
     (tmp_path / "a.md").write_text("Outcomes are good.")
     (tmp_path / "c.jsonl").write_text('{"text": "One sentence."}\n')
     (tmp_path / "notes.odt").write_bytes(b"PK\x03\x04")
+    (tmp_path / "photo.PNG").write_bytes(b"\x89PNG")
+    (tmp_path / "Makefile").write_text("all:\n")
     (tmp_path / ".hidden.txt").write_text("Hidden.")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "x.txt").write_text("Hidden too.")
     (tmp_path / "sub").mkdir()
-    docs = inputs.read_documents([str(tmp_path)])
-    assert [Path(d.source).name for d in docs] == ["a.md", "b.txt", "c.jsonl"]
-    assert [d.kind for d in docs] == ["article", "article", "sentences"]
+    (tmp_path / "sub" / "d.txt").write_text("Plans are late.")
+    (tmp_path / "sub" / "empty.txt").write_text("")
+    reading = inputs.read_inputs([str(tmp_path)])
+    assert [str(Path(d.source).relative_to(tmp_path)) for d in reading.documents] == [
+        "a.md", "b.txt", "c.jsonl", "sub/d.txt"]
+    assert [d.kind for d in reading.documents] == ["article", "article", "sentences", "article"]
+    assert [(kind, Path(line.split(":")[0]).name) for kind, line in reading.lines] == [
+        ("error", "notes.odt"), ("error", "empty.txt")]
+    assert "save it as .docx or PDF" in reading.lines[0][1] and reading.failed == 2
+    assert reading.ignored == {".png": 1, "(no extension)": 1}
+
+
+def test_a_subfolder_that_cannot_be_listed_is_a_line(tmp_path, monkeypatch):
+    import os
+
+    (tmp_path / "a.txt").write_text("Waits are long.")
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "b.txt").write_text("Plans are late.")
+    scandir, listdir = os.scandir, os.listdir
+
+    def refuse(real):
+        def call(path="."):
+            if Path(path).name == "locked":
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path)
+        return call
+
+    monkeypatch.setattr(os, "scandir", refuse(scandir))  # as a folder without read permission does
+    monkeypatch.setattr(os, "listdir", refuse(listdir))
+    reading = inputs.read_inputs([str(tmp_path)])
+    assert [Path(d.source).name for d in reading.documents] == ["a.txt"]
+    assert reading.lines == [("error", f"{tmp_path / 'locked'}: cannot read this folder (Permission denied)")]
+
+
+def test_an_article_list_in_a_subfolder_names_its_areas(tmp_path):
+    (tmp_path / "north" / "articles").mkdir(parents=True)
+    (tmp_path / "north" / "articles" / "a.txt").write_text("Waits are long.")
+    (tmp_path / "north" / "articles.yaml").write_text("- {id: a, file: articles/a.txt, area: Northby}\n")
+    (tmp_path / "b.txt").write_text("Plans are late.")
+    reading = inputs.read_inputs([str(tmp_path)])
+    assert [d.area for d in reading.documents] == [None, "Northby"] and not reading.lines
+    assert not reading.ignored  # an article list is read, not ignored
+
+
+OWN_HEADS = ['<meta name="generator" content="sendclf">', "<meta name=generator content=sendclf>",
+             "<title>sendclf: 3 documents</title>"]  # classify's page, the report, an older page
+
+
+@pytest.mark.parametrize("head", OWN_HEADS)
+def test_pages_sendclf_wrote_are_skipped_with_a_line(tmp_path, head):
+    (tmp_path / "page.html").write_text(f"<html><head>{head}</head><body>{PAGE}</body></html>")
+    (tmp_path / "a.txt").write_text("Waits are long.")
+    reading = inputs.read_inputs([str(tmp_path)])
+    assert [Path(d.source).name for d in reading.documents] == ["a.txt"]
+    assert reading.lines == [("skipped", f"{tmp_path / 'page.html'}: sendclf's own page or report, not a "
+                                         "document")]
+    assert reading.failed == 0
+
+
+@pytest.mark.parametrize("first", ["# sendclf model: tfidf", "# Model comparison"])
+def test_a_model_card_or_the_reports_markdown_is_skipped(tmp_path, first):
+    (tmp_path / "README.md").write_text(f"{first}\n\nWaits are long.\n")
+    assert inputs.read_inputs([str(tmp_path / "README.md")]).lines[0][0] == "skipped"
+    (tmp_path / "README.md").write_text("# Model comparison of Northby schools\n\nWaits are long.\n")
+    assert inputs.read_inputs([str(tmp_path / "README.md")]).documents
+
+
+def test_a_page_that_mentions_sendclf_is_read(tmp_path):
+    (tmp_path / "page.html").write_text(PAGE.replace("SEND report | Gazette", "Gazette: sendclf reviewed"))
+    assert inputs.read_inputs([str(tmp_path / "page.html")]).documents
+
+
+def test_named_files_forgive_too_and_keep_their_order(tmp_path):
+    (tmp_path / "a.txt").write_text("Waits are long.")
+    (tmp_path / "x.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    reading = inputs.read_inputs([str(tmp_path / name) for name in ("nope.txt", "a.txt", "x.doc")])
+    assert [d.source for d in reading.documents] == [str(tmp_path / "a.txt")]
+    assert [line.split(": ", 1)[1] for _, line in reading.lines] == [
+        "no such file or folder", "an old Word file sendclf cannot read: save it as .docx or PDF"]
+
+
+# ---- over-long sentences ------------------------------------------------------------------------------
+
+
+def test_an_over_long_line_is_split_and_renumbered_with_a_note():
+    line = ", ".join(["waits are long for families"] * 40)  # 200 words, clauses of five
+    doc = inputs.document_from_bytes("x.txt", f"Short first.\n{line}\n".encode(), ".txt")
+    assert [len(s.text.split()) for s in doc.sentences] == [2, 80, 80, 40]
+    assert [s.id for s in doc.sentences] == [f"x.txt:{i}" for i in range(4)]
+    assert [s.paragraph for s in doc.sentences] == [0, 1, 1, 1]
+    assert doc.notes() == ["1 over-long sentence in x.txt was split at clause boundaries (over 80 words)"]
+
+
+def test_a_jsonl_sentence_is_never_split():
+    text = " ".join(["word"] * 500)
+    doc = inputs.document_from_bytes("s.jsonl", f'{{"text": "{text}"}}\n'.encode(), ".jsonl")
+    assert [s.text for s in doc.sentences] == [text] and doc.notes() == []
 
 
 @pytest.mark.parametrize(("setup", "message"), [

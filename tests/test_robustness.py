@@ -193,3 +193,31 @@ def test_data_add_refuses_lines_that_would_break_the_seeds(seeds, tmp_path, line
     result = run(["data", "--seeds", str(copy), "--add", str(path)])
     assert result.exit_code == 1 and message in result.stderr
     assert run(["data", "--seeds", str(copy)]).exit_code == 0
+
+
+@EXAMPLES
+@given(files=st.lists(any_file, min_size=1, max_size=4))
+def test_a_folder_of_anything_never_crashes_and_every_stderr_line_says_what_it_is(model_dir, files):
+    """A folder forgives: exit 0, or exit 1 with a line per file it could not read and a last error line."""
+    with tempfile.TemporaryDirectory() as folder:
+        for i, (content, suffix) in enumerate(files):
+            (Path(folder) / ("sub" if i % 2 else "")).mkdir(exist_ok=True)
+            (Path(folder) / ("sub" if i % 2 else "") / f"input{i}{suffix}").write_bytes(content)
+        result = runner.invoke(app, ["classify", "--model", str(model_dir), "-f", "jsonl", folder])
+    assert "Traceback" not in result.output and result.exit_code in (0, 1), result.output
+    lines = result.stderr.splitlines()
+    assert all(line.startswith(("note: ", "skipped: ", "error: ")) for line in lines), lines
+    assert (result.exit_code == 1) == any(line.startswith("error: ") for line in lines)
+    if result.exit_code:
+        assert lines[-1].startswith("error: ")
+
+
+@EXAMPLES
+@given(words=st.lists(st.sampled_from(["waits", "are", "long,", "plans;", "late", "–", "schools:"]),
+                      max_size=300), limit=st.integers(1, 90))
+def test_cutting_a_sentence_keeps_its_words_in_order_within_the_limit(words, limit):
+    from sendclf.sentences import shorter_pieces
+
+    pieces, _ = shorter_pieces(" ".join(words), max_words=limit)
+    assert " ".join(pieces).split() == words
+    assert len(pieces) == 1 or all(0 < len(piece.split()) <= limit for piece in pieces)

@@ -1,5 +1,11 @@
 from sendclf.paths import SEEDS
-from sendclf.sentences import article_sentences, clean_lines, split_sentences
+from sendclf.sentences import (
+    MAX_SENTENCE_WORDS,
+    article_sentences,
+    clean_lines,
+    shorter_pieces,
+    split_sentences,
+)
 
 
 def texts(raw: str) -> list[str]:
@@ -73,3 +79,38 @@ def test_markdown_heading_marks_are_not_part_of_a_sentence():
 
     assert clean_lines("# Easterby praised for inclusive schools\n\n## Findings\nText here.") == [
         "Easterby praised for inclusive schools", "Findings", "Text here."]
+
+
+# ---- over-long sentences: cut for classify, never in the seeds -------------------------------------------
+
+
+def test_a_sentence_within_the_limit_is_left_as_it_is():
+    line = "Waits are long; plans are late,  and  parents are tired."
+    assert shorter_pieces(line, max_words=10) == ([line], False)
+
+
+def test_an_over_long_sentence_is_cut_at_clauses_first():
+    line = "waits are long; plans are late, parents are tired – and schools say so too"
+    assert shorter_pieces(line, max_words=7) == (
+        ["waits are long; plans are late,", "parents are tired", "– and schools say so too"], False)
+
+
+def test_a_clause_still_too_long_is_cut_between_words():
+    pieces, cut_words = shorter_pieces("one two three four five six seven, eight", max_words=3)
+    assert pieces == ["one two three", "four five six", "seven, eight"] and cut_words
+
+
+def test_no_seed_sentence_is_over_the_limit():
+    """So cutting could never change a seed sentence's id, even were it applied to the seeds."""
+    for path in (SEEDS / "articles").glob("*.txt"):
+        assert all(len(s.text.split()) <= MAX_SENTENCE_WORDS
+                   for s in article_sentences(path.stem, path.read_text(encoding="utf-8")))
+
+
+def test_a_long_line_of_abbreviations_splits_in_linear_time():
+    import time
+
+    line = "waits e.g. Long " * 8000  # 128 kB: searched from the line's start, each "e.g." took 10 s in all
+    started = time.perf_counter()
+    assert split_sentences(line) == [line.strip()]
+    assert time.perf_counter() - started < 1

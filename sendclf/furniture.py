@@ -30,9 +30,9 @@ CONTACT = re.compile(
     r"|\S+@\S+\.\w+|\bwww\.\S+|https?://\S+"  # an e-mail or web address
     r"|^(?:T|Tel|Telephone|Textphone|Phone|Mobile|Fax|Email|E)\b\.?:?\s*\+?[\d(]"  # "T 0300 ..."
     r"|(?:\+44\s?|\b0)\d{2,4}[\s-]?\d{3}[\s-]?\d{3,4}\b")  # a UK phone number
-MONTHS = "january february march april may june july august september october november december"
+MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 DATE_ALONE = re.compile(
-    rf"^(?:date:?\s*)?(?:[a-z]+day,?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTHS.replace(' ', '|')}),?\s+\d{{4}}$"
+    rf"^(?:date:?\s*)?(?:[a-z]+day,?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTHS}),?\s+\d{{4}}$"
     rf"|^(?:date:?\s*)?\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}$", re.IGNORECASE)
 HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Cllr|Councillor|Sir|Dame|Rev)\.?\s+[A-Z]")
 # Whole words that name a post. A line that is not prose is a name and role ("Sam Patel, Director of
@@ -79,7 +79,8 @@ def capitalised(text: str) -> bool:
 
 def names_a_body_or_place(text: str) -> bool:
     """Every word capitalised (connectives aside), and a comma, a digit or a word naming a body or place."""
-    return capitalised(text) and ("," in text or any(c.isdigit() for c in text) or PLACES.search(text) is not None)
+    marked = "," in text or any(c.isdigit() for c in text) or PLACES.search(text) is not None
+    return capitalised(text) and marked
 
 
 def names_a_role(text: str) -> bool:

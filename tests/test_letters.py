@@ -56,6 +56,7 @@ HEADER = "Joint area SEND inspection in Kent: outcome letter"  # on every page b
 FOOTER = "Ofsted and CQC, Kent local area, March 2024"
 
 SENTENCES = [
+    "Joint area SEND inspection in Kent",
     "Between 8 and 12 January 2024, Ofsted and the Care Quality Commission (CQC) carried out a joint "
     "inspection of the local area of Kent.",
     "Families wait far too long for an autism assessment, and many parents told inspectors that they "
@@ -168,8 +169,9 @@ def test_letter_pdf_gives_clean_sentences():
 def test_paragraphs_are_kept_for_the_html_view():
     items = inputs.document_from_bytes("letter.pdf", letter_pdf(), ".pdf").sentences
     paragraph = {i.text: i.paragraph for i in items}
-    assert paragraph[SENTENCES[0]] == paragraph[SENTENCES[1]] != paragraph[SENTENCES[3]]
-    assert paragraph[SENTENCES[7]] != paragraph[SENTENCES[8]]  # each bullet is its own paragraph
+    assert paragraph[SENTENCES[0]] != paragraph[SENTENCES[1]]  # the heading
+    assert paragraph[SENTENCES[1]] == paragraph[SENTENCES[2]] != paragraph[SENTENCES[4]]
+    assert paragraph[SENTENCES[8]] != paragraph[SENTENCES[9]]  # each bullet is its own paragraph
 
 
 @pytest.mark.parametrize("number", ["Page {} of {}", "{}", "- {} -", "{} of {}", "{}/{}"])
@@ -228,9 +230,13 @@ def test_the_letter_itself_says_whether_a_hyphen_is_real():
 def test_body_text_that_only_looks_like_furniture_on_one_page_stays():
     pages = [[pdf.Line("Waits are long."), pdf.Line("3")], [pdf.Line("Outcomes are good.")]]
     assert pdf.letter_text(pages) == "Waits are long.\nOutcomes are good."
-    first, second = "Town Hall, Market Square, Harrowfield HF2 9ZZ", "Clarendon House, Harrowfield HF1 2AB"
-    only = [pdf.Line(first), pdf.Line(second)]
-    assert pdf.letter_text([only]) == f"{first} {second}"
+
+
+def test_an_address_is_furniture_wherever_it_is_but_a_sentence_naming_one_is_not():
+    address = [pdf.Line("Town Hall, Market Square, Harrowfield HF2 9ZZ"), pdf.Line("Clarendon House, HF1 2AB")]
+    assert pdf.letter_text([address]) == ""
+    sentence = "Families said the drop-in at Fenwick House, HF4 1QT, closed without warning."
+    assert pdf.letter_text([[pdf.Line(sentence)]]) == sentence
 
 
 def test_owner_password_only_pdf_is_read():

@@ -264,15 +264,16 @@ def in_column(piece: Piece, cell: Piece, cells: list[Piece]) -> bool:
 
 def joined_cells(cells: list[Piece]) -> list[Piece]:
     """A column's pieces joined where one continues the sentence above it: the one above ends no sentence,
-    and this one starts in lower case (or the one above ends with a comma or hyphen). Never across
-    columns: cells side by side stay apart."""
+    and this one starts in lower case (or the one above ends with a comma or hyphen), and is no web or
+    e-mail address. Never across columns: cells side by side stay apart."""
     result: list[Piece] = []
     bottom = 0.0  # the baseline of the last line joined into the last cell
     for cell in sorted(cells, key=lambda c: (round(c.x), -c.y)):
         above = result[-1] if result else None
         continues = (above is not None and abs(above.x - cell.x) <= COLUMN_TOLERANCE * cell.size
                      and 0 < bottom - cell.y <= CELL_DROP * cell.size and not ends_sentence(above.text)
-                     and (cell.text[:1].islower() or above.text.endswith((",", "-"))))
+                     and (cell.text[:1].islower() or above.text.endswith((",", "-")))
+                     and not furniture.CONTACT.search(cell.text))
         if continues:
             result[-1] = replace(above, text=join_lines(above.text, cell.text, set()))
         else:

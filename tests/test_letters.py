@@ -4,6 +4,7 @@ Every PDF here is built by `pdf_file` from minimal PDF syntax (Helvetica text ob
 per page): no real letter is committed.
 """
 
+import functools
 import io
 import json
 import zipfile
@@ -80,14 +81,17 @@ SENTENCES = [
 
 
 def pdf_file(contents: list[bytes]) -> bytes:
-    """A PDF with one page per content stream, Helvetica as /F1, and a correct cross-reference table."""
+    """A PDF with one page per content stream, Helvetica as /F1 (bold as /F2), and a correct cross-reference
+    table."""
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"]
     kids = []
     for content in contents:
         objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
         objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-                       b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (len(objects)))
+                       b"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents %d 0 R >>"
+                       % (len(objects)))
         kids.append(b"%d 0 R" % len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
     out, offsets = bytearray(b"%PDF-1.4\n"), []
@@ -101,9 +105,9 @@ def pdf_file(contents: list[bytes]) -> bytes:
     return bytes(out)
 
 
-def text_at(x: float, y: float, text: str) -> str:
+def text_at(x: float, y: float, text: str, bold: bool = False) -> str:
     escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-    return f"BT /F1 {SIZE} Tf {x} {y} Td ({escaped}) Tj ET"
+    return f"BT /F{2 if bold else 1} {SIZE} Tf {x} {y} Td ({escaped}) Tj ET"
 
 
 def page_content(lines: list[str | None], header: str | None, footer: str | None,
@@ -233,7 +237,7 @@ def test_body_text_that_only_looks_like_furniture_on_one_page_stays():
 
 
 def test_an_address_is_furniture_wherever_it_is_but_a_sentence_naming_one_is_not():
-    address = [pdf.Line("Town Hall, Market Square, Harrowfield HF2 9ZZ"), pdf.Line("Clarendon House, HF1 2AB")]
+    address = [pdf.Line("Town Hall, Market Square, Harrowfield HF2 9ZZ"), pdf.Line("Clarendon House")]
     assert pdf.letter_text([address]) == ""
     sentence = "Families said the drop-in at Fenwick House, HF4 1QT, closed without warning."
     assert pdf.letter_text([[pdf.Line(sentence)]]) == sentence
@@ -297,6 +301,180 @@ def test_folder_picks_up_pdf_and_docx(tmp_path):
     (tmp_path / "c.txt").write_text("Waits are long.")
     assert [d.source.rsplit("/", 1)[1] for d in inputs.read_documents([str(tmp_path)])] == [
         "a.pdf", "b.docx", "c.txt"]
+
+
+# ---- letters in three layouts, from two PDF producers and as .docx ----------------------------------
+# One invented letter set out three ways. A layout is rows from the top of the page: each row is the
+# (x, text, bold) items set on one baseline, None a blank row. The same rows are written by the minimal
+# writer above and by fpdf2, a real PDF producer; the .docx has the same paragraphs and tables.
+
+RIGHT, THIRD = 330, 250
+HEADING = "Area SEND inspection of Fernbridge Local Area Partnership"
+SENDER = ["Ofsted", "Clarendon House, 4 Fictional Row", "Harrowfield HF1 2AB", "T 0300 000 0000"]
+DATE = "14 May 2026"
+RECIPIENTS = ["Priya Raman", "Director of Children's Services, Fernbridge Council",
+              "Dr Tomasz Wilk, Chief Executive, NHS Fernbridge ICB",
+              "Sam Okafor, local area nominated officer"]
+BODY = [
+    ["Between 9 and 13 March 2026, Ofsted and the Care Quality Commission (CQC) carried out a joint",
+     "inspection of the local area partnership of Fernbridge."],
+    ["Leaders know the strengths of the area well, and the parent carer forum helps to set the",
+     "partnership's priorities. Too few education, health and care plans are finished within the 20-",
+     "week limit, and families say that they have to chase every review themselves."],
+]
+IMPROVE = "Areas for improvement"
+FINDING = ["Leaders should cut the time families wait for a first",
+           "speech and language therapy appointment."]
+DETAILS, TEAM = "Local area partnership details", "Inspection team"
+PARTNERS = [("Local authority", "Integrated care board"),
+            ("Priya Raman, Director of Children's Services", "Dr Tomasz Wilk, Chief Executive"),
+            ("www.fernbridge.example.gov.uk", "Riverside House, Fernbridge FB2 3CD")]
+PARTNERS_3 = [("Priya Raman", "Director of Children's Services", "Fernbridge Council"),
+              ("Dr Tomasz Wilk", "Chief Executive", "NHS Fernbridge Integrated Care Board")]
+INSPECTORS = [("Ofsted", "Care Quality Commission"),
+              ("Ruth Ellison, Ofsted lead inspector", "Marcus Hale, CQC lead inspector"),
+              ("Nadia Brook, Ofsted inspector", "Owen Price, CQC inspector")]
+SIGNATURE = ["Yours sincerely", None, "Ruth Ellison", "His Majesty's Inspector"]
+
+LETTER_SENTENCES = [
+    HEADING,
+    "Between 9 and 13 March 2026, Ofsted and the Care Quality Commission (CQC) carried out a joint "
+    "inspection of the local area partnership of Fernbridge.",
+    "Leaders know the strengths of the area well, and the parent carer forum helps to set the partnership's "
+    "priorities.",
+    "Too few education, health and care plans are finished within the 20-week limit, and families say "
+    "that they have to chase every review themselves.",
+    IMPROVE,
+    "Leaders should cut the time families wait for a first speech and language therapy appointment.",
+]
+
+
+def left(*texts, bold=False):
+    return [[(LEFT, text, bold)] if text is not None else None for text in texts]
+
+
+def table_rows(rows, xs=(LEFT, RIGHT)):
+    return [[(x, cell, False) for x, cell in zip(xs, row, strict=True)] for row in rows]
+
+
+def body_rows():
+    rows = []
+    for paragraph in BODY:
+        rows += left(*paragraph, None)
+    return rows + left(IMPROVE, None) + [[(LEFT, "Area for improvement", False), (THIRD, FINDING[0], False)],
+                                         [(THIRD, FINDING[1], False)], None]
+
+
+def classic():
+    """Recipient top left beside the sender's address, date on the right, heading after "Dear ..."."""
+    head = [[(LEFT, r, False), (RIGHT, s, False)] for r, s in zip(RECIPIENTS, SENDER, strict=True)]
+    return (head + [[(RIGHT, DATE, False)], None] + left("Dear Ms Raman and Dr Wilk", None)
+            + left(HEADING, None, bold=True) + body_rows() + left(DETAILS, None) + table_rows(PARTNERS)
+            + [None] + left(TEAM, None) + table_rows(INSPECTORS) + [None] + left(*SIGNATURE))
+
+
+def heading_first():
+    """Heading above everything, the recipient with the date on its first line, "Dear Director", tables in
+    three columns (name | role | body)."""
+    recipients = [[(LEFT, RECIPIENTS[0], False), (RIGHT + 80, DATE, False)]] + left(*RECIPIENTS[1:])
+    return (left(HEADING, None, bold=True) + left(*SENDER, None) + recipients + [None]
+            + left("Dear Director,", None) + body_rows() + left(DETAILS, None)
+            + table_rows(PARTNERS_3, (LEFT, 180, 350)) + [None] + left(*SIGNATURE, None) + left(TEAM, None)
+            + table_rows([(n, r, b) for (n, r), b in zip([("Ruth Ellison", "Lead inspector"),
+                                                          ("Marcus Hale", "CQC inspector")],
+                                                         ["Ofsted", "CQC"], strict=True)], (LEFT, 180, 350)))
+
+
+def stacked():
+    """Sender stacked top left, the date and recipient in a block on the right, a team table whose first
+    column wraps."""
+    head = left(*SENDER, None) + [[(RIGHT, text, False)] for text in [DATE, *RECIPIENTS]] + [None]
+    team = [[(LEFT, "Ruth Ellison, Ofsted lead", False), (RIGHT, "Marcus Hale, CQC lead inspector", False)],
+            [(LEFT, "inspector", False)]]
+    return (head + left("Dear Ms Raman and Dr Wilk", None, HEADING, None) + body_rows() + left(TEAM, None)
+            + team + [None] + left(DETAILS, None) + table_rows(PARTNERS) + [None] + left(*SIGNATURE))
+
+
+LAYOUTS = {"classic": classic, "heading_first": heading_first, "stacked": stacked}
+
+
+def minimal_pdf(rows) -> bytes:
+    ops, y = [], TOP
+    for row in rows:
+        ops += [text_at(x, y, text, bold) for x, text, bold in row or []]
+        y -= LEADING
+    return pdf_file(["\n".join(ops).encode("cp1252")])
+
+
+def fpdf2_pdf(rows, title: str | None = None) -> bytes:
+    from fpdf import FPDF
+
+    document = FPDF(unit="pt", format="A4")
+    if title:
+        document.set_title(title)
+    document.add_page()
+    y = document.h - TOP
+    for row in rows:
+        for x, text, bold in row or []:
+            document.set_font("Helvetica", "B" if bold else "", SIZE)
+            document.text(x, y, text)
+        y += LEADING
+    return bytes(document.output())
+
+
+def paragraph(lines: list[str]) -> str:
+    return functools.reduce(lambda head, tail: pdf.join_lines(head, tail, set()), lines)
+
+
+def docx_flow(layout: str) -> list:
+    """The same letter as Word paragraphs (text, bold) and tables (lists of rows), for each layout."""
+    body = [(paragraph(lines), False) for lines in BODY]
+    findings = [(IMPROVE, False), [("Area for improvement", paragraph(FINDING))]]
+    signature = [(text, False) for text in SIGNATURE if text]
+    if layout == "classic":
+        return ([list(zip(RECIPIENTS, SENDER, strict=True)), (DATE, False),
+                 ("Dear Ms Raman and Dr Wilk", False),
+                 (HEADING, True), *body, *findings, (DETAILS, False), PARTNERS, (TEAM, False), INSPECTORS,
+                 *signature])
+    if layout == "heading_first":
+        return ([(HEADING, True), *[(text, False) for text in SENDER + [DATE] + RECIPIENTS],
+                 ("Dear Director,", False), *body, *findings, (DETAILS, False), PARTNERS_3, *signature])
+    return ([*[(text, False) for text in SENDER + [DATE] + RECIPIENTS], ("Dear Ms Raman and Dr Wilk", False),
+             (HEADING, False), *body, *findings, (TEAM, False), INSPECTORS, (DETAILS, False), PARTNERS,
+             *signature])
+
+
+def word_file(flow: list) -> bytes:
+    """A .docx written by python-docx: paragraphs, and tables whose cells are w:tc."""
+    import docx
+
+    document = docx.Document()
+    for item in flow:
+        if isinstance(item, tuple):
+            document.add_paragraph().add_run(item[0]).bold = item[1]
+            continue
+        table = document.add_table(rows=0, cols=len(item[0]))
+        for row in item:
+            for cell, text in zip(table.add_row().cells, row, strict=True):
+                cell.text = text
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("producer", [minimal_pdf, fpdf2_pdf], ids=["minimal", "fpdf2"])
+def test_a_letter_in_any_layout_gives_only_its_sentences_and_its_heading_as_title(layout, producer):
+    document = inputs.document_from_bytes("letter.pdf", producer(LAYOUTS[layout]()), ".pdf")
+    assert [s.text for s in document.sentences] == LETTER_SENTENCES
+    assert document.title == HEADING
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_word_letter_in_any_layout_gives_only_its_sentences(layout):
+    document = inputs.document_from_bytes("letter.docx", word_file(docx_flow(layout)), ".docx")
+    assert [s.text for s in document.sentences] == LETTER_SENTENCES
+    assert document.title == HEADING
 
 
 # ---- through the CLI -------------------------------------------------------------------------------

@@ -477,6 +477,40 @@ def test_a_word_letter_in_any_layout_gives_only_its_sentences(layout):
     assert document.title == HEADING
 
 
+def test_fpdf2_flowed_letter_with_a_wrapping_table_takes_its_title_from_the_metadata():
+    from fpdf import FPDF
+
+    document = FPDF()
+    document.set_title("Fernbridge local area partnership: inspection outcome")
+    document.add_page()
+    document.set_font("Helvetica", size=SIZE)
+    head = [*SENDER, DATE, "", *RECIPIENTS, "", "Dear Ms Raman and Dr Wilk", ""]
+    document.multi_cell(0, 5, "\n".join(head), new_x="LMARGIN", new_y="NEXT")
+    for lines in BODY:
+        document.multi_cell(0, 5, paragraph(lines), new_x="LMARGIN", new_y="NEXT")
+        document.ln(4)
+    with document.table(col_widths=(50, 120)) as table:  # cells wrap and sit centred in their rows
+        for row in [*PARTNERS, ("Area for improvement", paragraph(FINDING))]:
+            cells = table.row()
+            for text in row:
+                cells.cell(text)
+    found = inputs.document_from_bytes("letter.pdf", bytes(document.output()), ".pdf")
+    assert [s.text for s in found.sentences] == LETTER_SENTENCES[1:4] + LETTER_SENTENCES[5:]
+    assert found.title == "Fernbridge local area partnership: inspection outcome"
+
+
+def test_cells_shown_in_one_text_object_are_never_glued():
+    """One BT ... ET for the whole table, each cell placed by Tm, the first cell filling its column: the
+    column its header row proves splits the row."""
+    rows = [("Local authority", "Integrated care board"),
+            ("Priya Raman, Director of Children's Services, Fernbridge", "Dr Tomasz Wilk, Chief Executive"),
+            ("Area for improvement", "Leaders should publish the local offer in plain English.")]
+    shows = [f"1 0 0 1 {x} {TOP - LEADING * i} Tm ({text}) Tj"
+             for i, row in enumerate(rows) for x, text in zip((LEFT, 300), row, strict=True)]
+    data = pdf_file([f"BT /F1 {SIZE} Tf {' '.join(shows)} ET".encode("cp1252")])
+    assert texts(data) == ["Leaders should publish the local offer in plain English."]
+
+
 # ---- through the CLI -------------------------------------------------------------------------------
 
 

@@ -55,9 +55,9 @@ CELL_GAP = 2.0
 WIDTH_SLACK = 0.15
 ALIGN_TOLERANCE = 1.0
 # Two pieces of text are side by side (table cells, or an address beside a date) when their baselines are
-# within BESIDE_BAND font sizes and one lies wholly to the right of the other. A line under a cell, within
-# CELL_DROP font sizes, starting at its x (within COLUMN_TOLERANCE font sizes) and ending before the next
-# column, belongs to that cell's column (a blank line is more than CELL_DROP).
+# within BESIDE_BAND font sizes and one lies wholly to the right of the other. A line under or over a cell,
+# within CELL_DROP font sizes, starting at its x (within COLUMN_TOLERANCE font sizes) and ending before the
+# next column, belongs to that cell's column (a blank line is more than CELL_DROP).
 BESIDE_BAND = 1.5
 CELL_DROP = 2.1
 COLUMN_TOLERANCE = 1.0
@@ -159,6 +159,7 @@ class Piece:
     y: float
     size: float
     bold: bool
+    order: int = 0  # its place in the page's drawing order
 
     def end(self) -> float:
         """Where the text ends, estimated (see CHAR_WIDTH)."""
@@ -191,7 +192,8 @@ def shown_strings(page, reader) -> list[Piece]:
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
         name = str(font_resource.get("/BaseFont", "")) if font_resource else ""
-        strings.append(Piece(text, x, y, (size or 1) * (scale or 1), BOLD_FONT.search(name) is not None))
+        strings.append(Piece(text, x, y, (size or 1) * (scale or 1), BOLD_FONT.search(name) is not None,
+                             len(strings)))
 
     page.extract_text(visitor_text=visit)
     return strings
@@ -211,31 +213,33 @@ def rows(strings: list[Piece]) -> list[list[Piece]]:
 def merged(pieces: list[Piece]) -> Piece:
     text = " ".join("".join(p.text for p in pieces).split())
     bold = sum(len(p.text) for p in pieces if p.bold) * 2 >= sum(len(p.text) for p in pieces)
-    return Piece(text, pieces[0].x, pieces[0].y, max(p.size for p in pieces), bold)
+    return Piece(text, pieces[0].x, pieces[0].y, max(p.size for p in pieces), bold, pieces[0].order)
 
 
 def split_row(row: list[Piece], columns: list[float]) -> list[Piece]:
-    """A line's strings merged into pieces; a wide gap, or a known column's start, begins a new piece."""
+    """A line's strings merged into pieces. A new piece begins at a wide gap, at a known column's start, or
+    at a string not drawn right after the one to its left (a table drawn cell by cell: a centred cell
+    beside the second line of a wrapped one)."""
     pieces: list[list[Piece]] = [[row[0]]]
     for piece in row[1:]:
         current = merged(pieces[-1])
         gap = piece.x - current.end()
         wide = gap > CELL_GAP * piece.size + WIDTH_SLACK * (current.end() - current.x)
-        if wide or any(abs(piece.x - column) <= ALIGN_TOLERANCE for column in columns):
+        apart = piece.order != pieces[-1][-1].order + 1
+        if wide or apart or any(abs(piece.x - column) <= ALIGN_TOLERANCE for column in columns):
             pieces.append([piece])
         else:
             pieces[-1].append(piece)
     return [merged(group) for group in pieces]
 
 
-def beside(a: Piece, b: Piece, columns: list[float]) -> bool:
-    """Side by side: baselines close, and one wholly to the right of the other (or, on the same line, at
-    the start of a column)."""
+def beside(a: Piece, b: Piece) -> bool:
+    """Side by side: on one line (`split_row` set them apart), or baselines close and one wholly to the
+    right of the other."""
     if a is b or abs(a.y - b.y) > BESIDE_BAND * max(a.size, b.size):
         return False
     left, right = (a, b) if a.x < b.x else (b, a)
-    same_line = abs(a.y - b.y) <= ROW_TOLERANCE * max(a.size, b.size)
-    return right.x >= left.end() or (same_line and any(abs(right.x - c) <= ALIGN_TOLERANCE for c in columns))
+    return abs(a.y - b.y) <= ROW_TOLERANCE * max(a.size, b.size) or right.x >= left.end()
 
 
 def page_lines(page, reader) -> list[Line]:
@@ -244,20 +248,23 @@ def page_lines(page, reader) -> list[Line]:
     first = [split_row(row, []) for row in found]
     columns = [p.x for pieces in first for p in pieces[1:]]  # cells a wide gap proves
     pieces = [p for row in found for p in split_row(row, columns)]
-    cells = [p for p in pieces if any(beside(p, q, columns) for q in pieces)]
-    for piece in sorted(pieces, key=lambda p: -p.y):  # a cell's wrapped lines belong to its column
-        if piece not in cells and any(in_column(piece, cell, cells) for cell in cells):
-            cells.append(piece)
+    cells = [p for p in pieces if any(beside(p, q) for q in pieces)]
+    grown = True
+    while grown:  # a cell's wrapped lines, above or below the line it shares, belong to its column
+        more = [p for p in pieces if p not in cells and any(in_column(p, cell, cells) for cell in cells)]
+        cells += more
+        grown = bool(more)
     lines = [Line(p.text, p.y, p.x, p.size, p.bold) for p in pieces if p not in cells]
     lines += [Line(c.text, c.y, c.x, c.size, c.bold, cell=True) for c in joined_cells(cells)]
     return sorted(lines, key=lambda line: (-line.y, line.x))
 
 
 def in_column(piece: Piece, cell: Piece, cells: list[Piece]) -> bool:
-    """The piece sits just under the cell, at its x, in the same weight, and ends before the next column to
-    its right."""
-    drop = cell.y - piece.y
-    next_column = min((c.x for c in cells if c.x > cell.x + COLUMN_TOLERANCE * cell.size), default=math.inf)
+    """The piece sits just under or over the cell, at its x, in the same weight, and ends before the next
+    column to its right (a cell beside this one)."""
+    drop = abs(cell.y - piece.y)
+    next_column = min((c.x for c in cells if c.x > cell.x + COLUMN_TOLERANCE * cell.size and beside(c, cell)),
+                      default=math.inf)
     return (0 < drop <= CELL_DROP * cell.size and abs(piece.x - cell.x) <= COLUMN_TOLERANCE * cell.size
             and piece.bold == cell.bold and piece.end() <= next_column)
 
@@ -398,8 +405,7 @@ def letter_head(lines: list[Line]) -> int:
     """How many of the first lines are the letter's head (sender, date, recipient): all lines up to and
     including "Dear ...", else the first lines that are short and end no sentence, or are furniture (0 when
     no other line follows them: then they are no head above a letter)."""
-    salutation = next((i for i, line in enumerate(lines)
-                       if not line.cell and furniture.is_salutation(line.text)), None)
+    salutation = next((i for i, line in enumerate(lines) if furniture.is_salutation(line.text)), None)
     if salutation is not None:
         return salutation + 1
     if not lines:

@@ -489,13 +489,18 @@ def test_fpdf2_flowed_letter_with_a_wrapping_table_takes_its_title_from_the_meta
     for lines in BODY:
         document.multi_cell(0, 5, paragraph(lines), new_x="LMARGIN", new_y="NEXT")
         document.ln(4)
-    with document.table(col_widths=(50, 120)) as table:  # cells wrap and sit centred in their rows
-        for row in [*PARTNERS, ("Area for improvement", paragraph(FINDING))]:
-            cells = table.row()
-            for text in row:
-                cells.cell(text)
+    finding = ("Leaders should reduce the time that families wait for a neurodevelopmental assessment, and "
+               "tell them what help they can get in the meantime.")
+    tables = [[*PARTNERS, ("Area for improvement", paragraph(FINDING))], [("Area for improvement", finding)]]
+    for rows in tables:
+        with document.table(col_widths=(50, 120)) as table:  # cells wrap and sit centred in their rows
+            for row in rows:
+                cells = table.row()
+                for text in row:
+                    cells.cell(text)
+        document.ln(8)
     found = inputs.document_from_bytes("letter.pdf", bytes(document.output()), ".pdf")
-    assert [s.text for s in found.sentences] == LETTER_SENTENCES[1:4] + LETTER_SENTENCES[5:]
+    assert [s.text for s in found.sentences] == LETTER_SENTENCES[1:4] + LETTER_SENTENCES[5:] + [finding]
     assert found.title == "Fernbridge local area partnership: inspection outcome"
 
 

@@ -150,7 +150,7 @@ def quiet_pypdf():
         logger.setLevel(level)
 
 
-@dataclass
+@dataclass(eq=False)
 class Piece:
     """Text shown at one place: a string as the PDF shows it, or strings merged along a line."""
 
@@ -172,6 +172,8 @@ def shown_strings(page, reader) -> list[Piece]:
     its own position, and two cells on one line are never one string."""
     from pypdf.generic import ContentStream, NameObject
 
+    if page.get_contents() is None:
+        return []
     content = ContentStream(page.get_contents(), reader, "bytes")  # bytes: as pypdf's extraction reads it
     operations, font = [], None
     for operands, operator in content.operations:
@@ -403,14 +405,18 @@ def is_heading(line: Line) -> bool:
 
 def letter_head(lines: list[Line]) -> int:
     """How many of the first lines are the letter's head (sender, date, recipient): all lines up to and
-    including "Dear ...", else the first lines that are short and end no sentence, or are furniture (0 when
-    no other line follows them: then they are no head above a letter)."""
-    salutation = next((i for i, line in enumerate(lines) if furniture.is_salutation(line.text)), None)
-    if salutation is not None:
-        return salutation + 1
+    including "Dear ..." if it comes before the first full line of plain text that is no furniture, else
+    the first lines that are short and end no sentence, or are furniture (0 when no other line follows
+    them: then they are no head above a letter)."""
     if not lines:
         return 0
     short_line = short_length([line.text for line in lines])
+    for i, line in enumerate(lines):
+        if furniture.is_salutation(line.text):
+            return i + 1
+        if (len(line.text) >= short_line and not (line.cell or line.bold)
+                and not furniture.is_furniture(line.text)):
+            break
     for count, line in enumerate(lines):
         short = len(line.text) < short_line and not ends_sentence(line.text) and not line.text.endswith("-")
         if not (short or line.cell or furniture.is_furniture(line.text)):

@@ -243,6 +243,14 @@ def test_an_address_is_furniture_wherever_it_is_but_a_sentence_naming_one_is_not
     assert pdf.letter_text([[pdf.Line(sentence)]]) == sentence
 
 
+def test_a_dear_line_after_the_letter_has_begun_drops_nothing_before_it():
+    body = ["In this borough the waits that families face for a first assessment are long and getting worse,",
+            "and they harm children."]
+    after = ["Dear families of Wexcombe", "Leaders have written to every family."]
+    lines = [pdf.Line(text) for text in ["Ms Ana Sousa", "Wexcombe WX3 7PL", *body, *after]]
+    assert pdf.letter_text([lines]) == f"{body[0]} {body[1]}\n{after[1]}"
+
+
 def test_owner_password_only_pdf_is_read():
     assert texts(encrypted(letter_pdf(), "")) == SENTENCES
 

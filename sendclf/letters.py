@@ -44,12 +44,13 @@ MIN_LINE_DROP = 4.0
 # A line may sit a little above the one before (superscripts, baseline jitter) and still follow it.
 BASELINE_TOLERANCE = 0.5
 
-# Strings on one line: baselines within ROW_TOLERANCE of the font size. Their widths are estimated at
-# CHAR_WIDTH of the font size a character (pypdf gives a string's start, not its end), so a string starts a
-# new cell when it begins more than CELL_GAP font sizes, plus WIDTH_SLACK of the estimate, after the
-# estimated end of the one before it, or exactly (within ALIGN_TOLERANCE points) where such a cell starts
-# on another line of the page: a column.
-ROW_TOLERANCE = 0.35
+# Strings on one line: baselines within ROW_TOLERANCE of the font size (a raised footnote mark too).
+# Their widths are estimated at CHAR_WIDTH of the font size a character (pypdf gives a string's start, not
+# its end), so a string starts a new cell when it begins more than CELL_GAP font sizes, plus WIDTH_SLACK of
+# the estimate, after the estimated end of the one before it; exactly (within ALIGN_TOLERANCE points) where
+# such a cell starts on another line of the page (a column); or when it was not drawn right after the
+# string to its left.
+ROW_TOLERANCE = 0.5
 CHAR_WIDTH = 0.5
 CELL_GAP = 2.0
 WIDTH_SLACK = 0.15

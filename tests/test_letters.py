@@ -251,6 +251,15 @@ def test_a_dear_line_after_the_letter_has_begun_drops_nothing_before_it():
     assert pdf.letter_text([lines]) == f"{body[0]} {body[1]}\n{after[1]}"
 
 
+def test_a_raised_footnote_mark_stays_in_its_line():
+    first, mark = "Inspectors read the case files of 40 children", LEFT + 5.6 * 45
+    ops = [text_at(LEFT, TOP, first), text_at(mark, TOP + 4, "2"),
+           text_at(mark + 8, TOP, " and found that most plans were written with the family,"),
+           text_at(LEFT, TOP - LEADING, "as the code of practice expects.")]
+    (sentence,) = texts(pdf_file(["\n".join(ops).encode("cp1252")]))
+    assert sentence.startswith(first) and sentence.endswith("with the family, as the code of practice expects.")
+
+
 def test_owner_password_only_pdf_is_read():
     assert texts(encrypted(letter_pdf(), "")) == SENTENCES
 

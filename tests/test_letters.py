@@ -1,7 +1,8 @@
 """PDF and .docx letters: page and letter furniture removed, lines and pages rejoined; bad files one line.
 
-Every PDF here is built by `pdf_file` from minimal PDF syntax (Helvetica text objects, one content stream
-per page): no real letter is committed.
+The PDFs here are built by `pdf_file` from minimal PDF syntax (Helvetica text objects placed at x, y, one
+content stream per page) or by fpdf2, a real PDF producer; the .docx files by hand or by python-docx. Every
+letter is invented: no real letter is committed.
 """
 
 import functools
@@ -485,6 +486,32 @@ def test_a_letter_in_any_layout_gives_only_its_sentences_and_its_heading_as_titl
     document = inputs.document_from_bytes("letter.pdf", producer(LAYOUTS[layout]()), ".pdf")
     assert [s.text for s in document.sentences] == LETTER_SENTENCES
     assert document.title == HEADING
+
+
+@pytest.mark.parametrize(("metadata", "title"), [
+    ("Fernbridge: outcome of the area SEND inspection", "Fernbridge: outcome of the area SEND inspection"),
+    ("Microsoft Word - fernbridge_letter_final.docx", LETTER_SENTENCES[1][:60]),
+    ("Untitled", LETTER_SENTENCES[1][:60]),
+])
+def test_without_a_heading_the_title_is_the_metadata_title_unless_it_names_a_file(metadata, title):
+    rows = left(*SENDER, None, "Dear Director", None) + body_rows()
+    document = inputs.document_from_bytes("letter.pdf", fpdf2_pdf(rows, metadata), ".pdf")
+    assert document.title.startswith(title)
+    word = word_file([("Dear Director", False), (paragraph(BODY[0]), False)])
+    assert inputs.document_from_bytes("letter.docx", word, ".docx").title.startswith(LETTER_SENTENCES[1][:60])
+
+
+def test_a_word_letter_takes_its_title_from_its_properties():
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Fernbridge: outcome of the area SEND inspection"
+    for text in ["Dear Director", paragraph(BODY[0])]:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    found = inputs.document_from_bytes("letter.docx", out.getvalue(), ".docx")
+    assert found.title == document.core_properties.title
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

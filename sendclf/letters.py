@@ -45,15 +45,15 @@ MIN_LINE_DROP = 4.0
 BASELINE_TOLERANCE = 0.5
 
 # Strings on one line: baselines within ROW_TOLERANCE of the font size (a raised footnote mark too).
-# Their widths are estimated at CHAR_WIDTH of the font size a character (pypdf gives a string's start, not
-# its end), so a string starts a new cell when it begins more than CELL_GAP font sizes, plus WIDTH_SLACK of
-# the estimate, after the estimated end of the one before it; exactly (within ALIGN_TOLERANCE points) where
-# such a cell starts on another line of the page (a column); or when it was not drawn right after the
-# string to its left.
+# A string's width comes from its font's metrics, as pypdf reads them; where they cannot be had it is
+# estimated at CHAR_WIDTH of the font size a character, give or take WIDTH_SLACK of the estimate. A string
+# starts a new cell when it begins more than CELL_GAP font sizes after the end of the one before it;
+# exactly (within ALIGN_TOLERANCE points) where such a cell starts on another line of the page (a column);
+# or when it was not drawn right after the string to its left.
 ROW_TOLERANCE = 0.5
 CHAR_WIDTH = 0.5
-CELL_GAP = 2.0
 WIDTH_SLACK = 0.15
+CELL_GAP = 1.5
 ALIGN_TOLERANCE = 1.0
 # Two pieces of text are side by side (table cells, or an address beside a date) when their baselines are
 # within BESIDE_BAND font sizes and one lies wholly to the right of the other. A line under or over a cell,
@@ -66,6 +66,7 @@ COLUMN_TOLERANCE = 1.0
 LARGER = 1.15
 BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 TEXT_SHOWING = (b"Tj", b"TJ", b"'", b'"')
+FONT_UNITS = 1000  # glyph widths are in thousandths of the font size
 
 SENTENCE_END = re.compile(r"[.!?:;][\"”’')\]]*$")
 BULLET = re.compile(r"^\s*(?:[•●▪◦‣■□○◆➢✓\ue000-\uf8ff]\s*|\d{1,2}[.)]\s+)")  # \ue000-: Symbol-font bullets
@@ -161,10 +162,26 @@ class Piece:
     size: float
     bold: bool
     order: int = 0  # its place in the page's drawing order
+    width: float | None = None  # from the font's metrics; None when unknown
 
     def end(self) -> float:
-        """Where the text ends, estimated (see CHAR_WIDTH)."""
+        """Where the text ends (estimated, see CHAR_WIDTH, when its width is unknown)."""
+        if self.width is not None:
+            return self.x + self.width
         return self.x + CHAR_WIDTH * self.size * len(self.text.strip())
+
+    def margin(self) -> float:
+        """How far off `end` may be."""
+        return 0.0 if self.width is not None else WIDTH_SLACK * (self.end() - self.x)
+
+
+def font_metrics():
+    """pypdf's reader of a font's glyph widths, or None if this pypdf has none (it is not public API)."""
+    try:
+        from pypdf.generic._font import Font
+    except ImportError:
+        return None
+    return Font.from_font_resource
 
 
 def shown_strings(page, reader) -> list[Piece]:
@@ -186,6 +203,18 @@ def shown_strings(page, reader) -> list[Piece]:
     content.operations = operations
     page[NameObject("/Contents")] = content
     strings: list[Piece] = []
+    metrics, fonts = font_metrics(), {}
+
+    def width(font_resource, text: str, size: float) -> float | None:
+        if metrics is None or font_resource is None:
+            return None
+        if id(font_resource) not in fonts:
+            try:
+                fonts[id(font_resource)] = metrics(font_resource)
+            except Exception:  # a font pypdf cannot measure: its strings' widths are estimated
+                fonts[id(font_resource)] = None
+        font = fonts[id(font_resource)]
+        return font.get_text_width(text) * size / FONT_UNITS if font is not None else None
 
     def visit(text, cm, tm, font_resource, size):
         text = " ".join(text.translate(PLAIN_TEXT).split("\n"))
@@ -193,10 +222,11 @@ def shown_strings(page, reader) -> list[Piece]:
             return
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
+        size = (size or 1) * (math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]) or 1)
         name = str(font_resource.get("/BaseFont", "")) if font_resource else ""
-        strings.append(Piece(text, x, y, (size or 1) * (scale or 1), BOLD_FONT.search(name) is not None,
-                             len(strings)))
+        shown = text.lstrip()  # pypdf puts a space before a string that starts after a gap
+        strings.append(Piece(text, x, y, size, BOLD_FONT.search(name) is not None, len(strings),
+                             width(font_resource, shown.rstrip(), size)))
 
     page.extract_text(visitor_text=visit)
     return strings
@@ -216,7 +246,9 @@ def rows(strings: list[Piece]) -> list[list[Piece]]:
 def merged(pieces: list[Piece]) -> Piece:
     text = " ".join("".join(p.text for p in pieces).split())
     bold = sum(len(p.text) for p in pieces if p.bold) * 2 >= sum(len(p.text) for p in pieces)
-    return Piece(text, pieces[0].x, pieces[0].y, max(p.size for p in pieces), bold, pieces[0].order)
+    last = pieces[-1]
+    width = last.end() - pieces[0].x if all(p.width is not None for p in pieces) else None
+    return Piece(text, pieces[0].x, pieces[0].y, max(p.size for p in pieces), bold, pieces[0].order, width)
 
 
 def split_row(row: list[Piece], columns: list[float]) -> list[Piece]:
@@ -226,8 +258,7 @@ def split_row(row: list[Piece], columns: list[float]) -> list[Piece]:
     pieces: list[list[Piece]] = [[row[0]]]
     for piece in row[1:]:
         current = merged(pieces[-1])
-        gap = piece.x - current.end()
-        wide = gap > CELL_GAP * piece.size + WIDTH_SLACK * (current.end() - current.x)
+        wide = piece.x - current.end() > CELL_GAP * piece.size + current.margin()
         apart = piece.order != pieces[-1][-1].order + 1
         if wide or apart or any(abs(piece.x - column) <= ALIGN_TOLERANCE for column in columns):
             pieces.append([piece])

@@ -253,9 +253,14 @@ def test_a_dear_line_after_the_letter_has_begun_drops_nothing_before_it():
 
 
 def test_a_raised_footnote_mark_stays_in_its_line():
-    first, mark = "Inspectors read the case files of 40 children", LEFT + 5.6 * 45
+    from fpdf import FPDF
+
+    measure = FPDF(unit="pt")
+    measure.set_font("Helvetica", size=SIZE)
+    first = "Inspectors read the case files of 40 children"
+    mark = LEFT + measure.get_string_width(first)
     ops = [text_at(LEFT, TOP, first), text_at(mark, TOP + 4, "2"),
-           text_at(mark + 8, TOP, " and found that most plans were written with the family,"),
+           text_at(mark + 6, TOP, " and found that most plans were written with the family,"),
            text_at(LEFT, TOP - LEADING, "as the code of practice expects.")]
     (sentence,) = texts(pdf_file(["\n".join(ops).encode("cp1252")]))
     assert sentence.startswith(first) and sentence.endswith("family, as the code of practice expects.")
@@ -486,6 +491,13 @@ def test_a_letter_in_any_layout_gives_only_its_sentences_and_its_heading_as_titl
     document = inputs.document_from_bytes("letter.pdf", producer(LAYOUTS[layout]()), ".pdf")
     assert [s.text for s in document.sentences] == LETTER_SENTENCES
     assert document.title == HEADING
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_without_font_metrics_widths_are_estimated_and_the_letter_reads_the_same(layout, monkeypatch):
+    monkeypatch.setattr(pdf, "font_metrics", lambda: None)
+    document = inputs.document_from_bytes("letter.pdf", fpdf2_pdf(LAYOUTS[layout]()), ".pdf")
+    assert [s.text for s in document.sentences] == LETTER_SENTENCES
 
 
 @pytest.mark.parametrize(("metadata", "title"), [

@@ -408,9 +408,9 @@ def drop_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
     running = {key for key, count in counts.items() if count >= needed}
     kept = []
     for page in pages:
-        furniture = {i for i in edges(page)
-                     if PAGE_NUMBER.fullmatch(page[i].text) or running_key(page[i].text) in running}
-        kept.append([line for i, line in enumerate(page) if i not in furniture])
+        dropped = {i for i in edges(page)
+                   if PAGE_NUMBER.fullmatch(page[i].text) or running_key(page[i].text) in running}
+        kept.append([line for i, line in enumerate(page) if i not in dropped])
     return kept
 
 
@@ -473,6 +473,7 @@ def is_sentence(paragraph: Line) -> bool:
 
 
 def section_heading(paragraph: Line, short_line: float) -> bool:
+    """A short line that ends no sentence: it heads what follows it."""
     return not paragraph.cell and not ends_sentence(paragraph.text) and len(paragraph.text) < short_line
 
 

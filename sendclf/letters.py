@@ -45,15 +45,17 @@ MIN_LINE_DROP = 4.0
 BASELINE_TOLERANCE = 0.5
 
 # Strings on one line: baselines within ROW_TOLERANCE of the font size (a raised footnote mark too).
-# A string's width comes from its font's metrics, as pypdf reads them; where they cannot be had it is
-# estimated at CHAR_WIDTH of the font size a character, give or take WIDTH_SLACK of the estimate. A string
-# starts a new cell when it begins more than CELL_GAP font sizes after the end of the one before it;
-# exactly (within ALIGN_TOLERANCE points) where such a cell starts on another line of the page (a column);
-# or when it was not drawn right after the string to its left.
+# A string's width is estimated at CHAR_WIDTH of the font size a character, give or take WIDTH_SLACK of the
+# estimate (pypdf gives where a string starts, not where it ends). A string starts a new cell when it
+# begins more than CELL_GAP font sizes after the end of the one before it; exactly (within ALIGN_TOLERANCE
+# points) where such a cell starts on other lines of the page (a column); or when it was not drawn right
+# after the string to its left.
 ROW_TOLERANCE = 0.5
 CHAR_WIDTH = 0.5
 WIDTH_SLACK = 0.15
 CELL_GAP = 1.5
+RUN_GAP = 0.6
+COLUMN_ROWS = 2  # a column is where cells a wide gap proves start on this many lines
 ALIGN_TOLERANCE = 1.0
 # Two pieces of text are side by side (table cells, or an address beside a date) when their baselines are
 # within BESIDE_BAND font sizes and one lies wholly to the right of the other. A line under or over a cell,
@@ -66,7 +68,6 @@ COLUMN_TOLERANCE = 1.0
 LARGER = 1.15
 BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 TEXT_SHOWING = (b"Tj", b"TJ", b"'", b'"')
-FONT_UNITS = 1000  # glyph widths are in thousandths of the font size
 
 SENTENCE_END = re.compile(r"[.!?:;][\"”’')\]]*$")
 BULLET = re.compile(r"^\s*(?:[•●▪◦‣■□○◆➢✓\ue000-\uf8ff]\s*|\d{1,2}[.)]\s+)")  # \ue000-: Symbol-font bullets
@@ -162,26 +163,15 @@ class Piece:
     size: float
     bold: bool
     order: int = 0  # its place in the page's drawing order
-    width: float | None = None  # from the font's metrics; None when unknown
+    last: int | None = None  # the drawing order of its last string, when merged
 
     def end(self) -> float:
-        """Where the text ends (estimated, see CHAR_WIDTH, when its width is unknown)."""
-        if self.width is not None:
-            return self.x + self.width
-        return self.x + CHAR_WIDTH * self.size * len(self.text.strip())
+        """Where the text ends, estimated (see CHAR_WIDTH)."""
+        return self.x + CHAR_WIDTH * self.size * max(1, len(self.text.strip()))
 
     def margin(self) -> float:
         """How far off `end` may be."""
-        return 0.0 if self.width is not None else WIDTH_SLACK * (self.end() - self.x)
-
-
-def font_metrics():
-    """pypdf's reader of a font's glyph widths, or None if this pypdf has none (it is not public API)."""
-    try:
-        from pypdf.generic._font import Font
-    except ImportError:
-        return None
-    return Font.from_font_resource
+        return WIDTH_SLACK * (self.end() - self.x)
 
 
 def shown_strings(page, reader) -> list[Piece]:
@@ -203,30 +193,16 @@ def shown_strings(page, reader) -> list[Piece]:
     content.operations = operations
     page[NameObject("/Contents")] = content
     strings: list[Piece] = []
-    metrics, fonts = font_metrics(), {}
-
-    def width(font_resource, text: str, size: float) -> float | None:
-        if metrics is None or font_resource is None:
-            return None
-        if id(font_resource) not in fonts:
-            try:
-                fonts[id(font_resource)] = metrics(font_resource)
-            except Exception:  # a font pypdf cannot measure: its strings' widths are estimated
-                fonts[id(font_resource)] = None
-        font = fonts[id(font_resource)]
-        return font.get_text_width(text) * size / FONT_UNITS if font is not None else None
 
     def visit(text, cm, tm, font_resource, size):
         text = " ".join(text.translate(PLAIN_TEXT).split("\n"))
-        if not text.strip():
+        if not text:  # a space drawn on its own is kept: it parts the words of glyph-by-glyph text
             return
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         size = (size or 1) * (math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]) or 1)
         name = str(font_resource.get("/BaseFont", "")) if font_resource else ""
-        shown = text.lstrip()  # pypdf puts a space before a string that starts after a gap
-        strings.append(Piece(text, x, y, size, BOLD_FONT.search(name) is not None, len(strings),
-                             width(font_resource, shown.rstrip(), size)))
+        strings.append(Piece(text, x, y, size, BOLD_FONT.search(name) is not None, len(strings)))
 
     page.extract_text(visitor_text=visit)
     return strings
@@ -243,12 +219,31 @@ def rows(strings: list[Piece]) -> list[list[Piece]]:
     return [sorted(row, key=lambda p: p.x) for row in result]
 
 
-def merged(pieces: list[Piece]) -> Piece:
-    text = " ".join("".join(p.text for p in pieces).split())
+def merged(pieces: list[Piece], keep_spaces: bool = False) -> Piece:
+    text = "".join(p.text for p in pieces)
+    text = text if keep_spaces else " ".join(text.split())
     bold = sum(len(p.text) for p in pieces if p.bold) * 2 >= sum(len(p.text) for p in pieces)
-    last = pieces[-1]
-    width = last.end() - pieces[0].x if all(p.width is not None for p in pieces) else None
-    return Piece(text, pieces[0].x, pieces[0].y, max(p.size for p in pieces), bold, pieces[0].order, width)
+    return Piece(text, pieces[0].x, pieces[0].y, max(p.size for p in pieces), bold, pieces[0].order,
+                 drawn_last(pieces[-1]))
+
+
+def drawn_last(piece: Piece) -> int:
+    return piece.order if piece.last is None else piece.last
+
+
+def runs(row: list[Piece]) -> list[Piece]:
+    """A line's glyphs drawn one by one (as Chromium does) merged into runs: a one-character string drawn
+    right after the one before, or before one, and starting within RUN_GAP font sizes of its estimated end.
+    The columns of `split_row` are then looked for at the start of a run, never inside a word."""
+    result: list[list[Piece]] = []
+    for piece in sorted(row, key=lambda p: p.order):
+        last = result[-1][-1] if result else None
+        if (last is not None and piece.order == last.order + 1 and min(len(piece.text), len(last.text)) == 1
+                and abs(piece.x - last.end()) <= RUN_GAP * piece.size + last.margin()):
+            result[-1].append(piece)
+        else:
+            result.append([piece])
+    return sorted((merged(run, keep_spaces=True) for run in result), key=lambda p: p.x)
 
 
 def split_row(row: list[Piece], columns: list[float]) -> list[Piece]:
@@ -259,7 +254,7 @@ def split_row(row: list[Piece], columns: list[float]) -> list[Piece]:
     for piece in row[1:]:
         current = merged(pieces[-1])
         wide = piece.x - current.end() > CELL_GAP * piece.size + current.margin()
-        apart = piece.order != pieces[-1][-1].order + 1
+        apart = piece.order != drawn_last(pieces[-1][-1]) + 1
         if wide or apart or any(abs(piece.x - column) <= ALIGN_TOLERANCE for column in columns):
             pieces.append([piece])
         else:
@@ -278,10 +273,10 @@ def beside(a: Piece, b: Piece) -> bool:
 
 def page_lines(page, reader) -> list[Line]:
     """A page's lines, top to bottom; text set side by side becomes cells, each cell's lines joined."""
-    found = rows(shown_strings(page, reader))
-    first = [split_row(row, []) for row in found]
-    columns = [p.x for pieces in first for p in pieces[1:]]  # cells a wide gap proves
-    pieces = [p for row in found for p in split_row(row, columns)]
+    found = [runs(row) for row in rows(shown_strings(page, reader))]
+    starts = [round(p.x / ALIGN_TOLERANCE) for row in found for p in split_row(row, [])[1:]]
+    columns = [start * ALIGN_TOLERANCE for start in set(starts) if starts.count(start) >= COLUMN_ROWS]
+    pieces = [p for row in found for p in split_row(row, columns) if p.text]
     cells = [p for p in pieces if any(beside(p, q) for q in pieces)]
     grown = True
     while grown:  # a cell's wrapped lines, above or below the line it shares, belong to its column

@@ -3,8 +3,9 @@
 Ofsted and the CQC publish local-area SEND outcome letters as PDFs. Their text layer (no OCR: a scan has
 none) comes out as positioned strings: running headers and footers, page numbers, the sender's and the
 recipient's address blocks (often side by side), tables of names and roles, words hyphenated across lines
-and sentences broken across pages. `pdf_letter` reads each shown string with its x and y, so strings set
-side by side are table cells (or an address beside a date), never one glued line; it then drops what is
+and sentences broken across pages. `pdf_letter` reads each shown string with its x and y (glyphs drawn
+one by one, as Chromium prints, joined into runs), so strings set side by side are table cells (or an
+address beside a date), never one glued line; it then drops what is
 furniture by the one shared test (`sendclf.furniture`: addresses, contacts, the salutation, the sign-off,
 names and roles, table cells that are not sentences) and mends the rest, so
 `sentences.paragraph_sentences` gets prose as it gets a news article. The title is the letter's own
@@ -49,7 +50,8 @@ BASELINE_TOLERANCE = 0.5
 # estimate (pypdf gives where a string starts, not where it ends). A string starts a new cell when it
 # begins more than CELL_GAP font sizes after the end of the one before it; exactly (within ALIGN_TOLERANCE
 # points) where such a cell starts on other lines of the page (a column); or when it was not drawn right
-# after the string to its left.
+# after the string to its left. Glyphs drawn one by one first join into runs, each glyph starting within
+# RUN_GAP font sizes of the estimated end of the one before.
 ROW_TOLERANCE = 0.5
 CHAR_WIDTH = 0.5
 WIDTH_SLACK = 0.15

@@ -357,6 +357,8 @@ PARTNERS = [("Local authority", "Integrated care board"),
             ("www.fernbridge.example.gov.uk", "Riverside House, Fernbridge FB2 3CD")]
 PARTNERS_3 = [("Priya Raman", "Director of Children's Services", "Fernbridge Council"),
               ("Dr Tomasz Wilk", "Chief Executive", "NHS Fernbridge Integrated Care Board")]
+NAMES_AND_ROLES = [("Ruth Ellison", "Ofsted lead inspector"), ("Marcus Hale", "CQC lead inspector"),
+                   ("Nadia Brook", "Ofsted inspector")]
 INSPECTORS = [("Ofsted", "Care Quality Commission"),
               ("Ruth Ellison, Ofsted lead inspector", "Marcus Hale, CQC lead inspector"),
               ("Nadia Brook, Ofsted inspector", "Owen Price, CQC inspector")]
@@ -396,7 +398,8 @@ def classic():
     head = [[(LEFT, r, False), (RIGHT, s, False)] for r, s in zip(RECIPIENTS, SENDER, strict=True)]
     return (head + [[(RIGHT, DATE, False)], None] + left("Dear Ms Raman and Dr Wilk", None)
             + left(HEADING, None, bold=True) + body_rows() + left(DETAILS, None) + table_rows(PARTNERS)
-            + [None] + left(TEAM, None) + table_rows(INSPECTORS) + [None] + left(*SIGNATURE))
+            + [None] + left(TEAM, None) + table_rows(NAMES_AND_ROLES, (LEFT, THIRD)) + [None]
+            + left(*SIGNATURE))
 
 
 def heading_first():
@@ -474,9 +477,8 @@ def docx_flow(layout: str) -> list:
     signature = [(text, False) for text in SIGNATURE if text]
     if layout == "classic":
         return ([list(zip(RECIPIENTS, SENDER, strict=True)), (DATE, False),
-                 ("Dear Ms Raman and Dr Wilk", False),
-                 (HEADING, True), *body, *findings, (DETAILS, False), PARTNERS, (TEAM, False), INSPECTORS,
-                 *signature])
+                 ("Dear Ms Raman and Dr Wilk", False), (HEADING, True), *body, *findings, (DETAILS, False),
+                 PARTNERS, (TEAM, False), NAMES_AND_ROLES, *signature])
     if layout == "heading_first":
         return ([(HEADING, True), *[(text, False) for text in SENDER + [DATE] + RECIPIENTS],
                  ("Dear Director,", False), *body, *findings, (DETAILS, False), PARTNERS_3, *signature])

@@ -50,13 +50,13 @@ BASELINE_TOLERANCE = 0.5
 # estimate (pypdf gives where a string starts, not where it ends). A string starts a new cell when it
 # begins more than CELL_GAP font sizes after the end of the one before it; exactly (within ALIGN_TOLERANCE
 # points) where such a cell starts on other lines of the page (a column); or when it was not drawn right
-# after the string to its left. Glyphs drawn one by one first join into runs, each glyph starting within
-# RUN_GAP font sizes of the estimated end of the one before.
+# after the string to its left. Strings moved on along a line in one text object (glyph by glyph, or a
+# justified line's words) first join into runs, each within RUN_GAP font sizes of the one before.
 ROW_TOLERANCE = 0.5
 CHAR_WIDTH = 0.5
 WIDTH_SLACK = 0.15
 CELL_GAP = 1.5
-RUN_GAP = 0.6
+RUN_GAP = 3.0
 COLUMN_ROWS = 2  # a column is where cells a wide gap proves start on this many lines
 ALIGN_TOLERANCE = 1.0
 # Two pieces of text are side by side (table cells, or an address beside a date) when their baselines are
@@ -83,6 +83,7 @@ FULL_LINE_QUANTILE = 0.9
 # words, before the first paragraph of prose. Lines above "Dear ..." are the letter's head (sender,
 # date, recipient) and go, but for such a heading.
 HEADING_MIN_WORDS = 3
+HEADING_MAX_WORDS = 12  # a section's heading is no longer than this
 # A title in a file's metadata that only names a file or a template says nothing.
 NO_TITLE = re.compile(r"\.(?:docx?|pdf|html?|odt|rtf)$|^microsoft word\b|^untitled\b|^document\d*$",
                       re.IGNORECASE)
@@ -166,6 +167,8 @@ class Piece:
     bold: bool
     order: int = 0  # its place in the page's drawing order
     last: int | None = None  # the drawing order of its last string, when merged
+    block: int = 0  # the text object (BT ... ET) it was drawn in
+    placed: bool = True  # set at a position of its own (Tm, or a new text object), not moved on by Td
 
     def end(self) -> float:
         """Where the text ends, estimated (see CHAR_WIDTH)."""
@@ -195,18 +198,28 @@ def shown_strings(page, reader) -> list[Piece]:
     content.operations = operations
     page[NameObject("/Contents")] = content
     strings: list[Piece] = []
+    state = {"block": 0, "placed": True, "shown": True}  # the text object; how the next string was placed
+
+    def watch(operator, operands, cm, tm):
+        if operator == b"BT":
+            state.update(block=state["block"] + 1, placed=True)
+        elif operator == b"Tm":
+            state["placed"] = True
+        elif operator in TEXT_SHOWING:
+            state.update(shown=state["placed"], placed=False)
 
     def visit(text, cm, tm, font_resource, size):
-        text = " ".join(text.translate(PLAIN_TEXT).split("\n"))
-        if not text:  # a space drawn on its own is kept: it parts the words of glyph-by-glyph text
+        if not text.strip("\n"):  # a space shown on its own is kept: it parts words drawn glyph by glyph
             return
+        text = " ".join(text.translate(PLAIN_TEXT).split("\n"))
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         size = (size or 1) * (math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]) or 1)
         name = str(font_resource.get("/BaseFont", "")) if font_resource else ""
-        strings.append(Piece(text, x, y, size, BOLD_FONT.search(name) is not None, len(strings)))
+        strings.append(Piece(text, x, y, size, BOLD_FONT.search(name) is not None, len(strings),
+                             block=state["block"], placed=state["shown"]))
 
-    page.extract_text(visitor_text=visit)
+    page.extract_text(visitor_text=visit, visitor_operand_before=watch)
     return strings
 
 
@@ -226,7 +239,7 @@ def merged(pieces: list[Piece], keep_spaces: bool = False) -> Piece:
     text = text if keep_spaces else " ".join(text.split())
     bold = sum(len(p.text) for p in pieces if p.bold) * 2 >= sum(len(p.text) for p in pieces)
     return Piece(text, pieces[0].x, pieces[0].y, max(p.size for p in pieces), bold, pieces[0].order,
-                 drawn_last(pieces[-1]))
+                 drawn_last(pieces[-1]), pieces[-1].block, pieces[0].placed)
 
 
 def drawn_last(piece: Piece) -> int:
@@ -234,14 +247,15 @@ def drawn_last(piece: Piece) -> int:
 
 
 def runs(row: list[Piece]) -> list[Piece]:
-    """A line's glyphs drawn one by one (as Chromium does) merged into runs: a one-character string drawn
-    right after the one before, or before one, and starting within RUN_GAP font sizes of its estimated end.
-    The columns of `split_row` are then looked for at the start of a run, never inside a word."""
+    """A line's strings merged into runs where each is moved on (Td) from the one drawn just before it, in
+    the same text object, within RUN_GAP font sizes of its estimated end: text drawn glyph by glyph or
+    word by word (as Chromium prints, a justified line's words spread apart) is one run. The columns of
+    `split_row` are then looked for at the start of a run, never inside a word."""
     result: list[list[Piece]] = []
     for piece in sorted(row, key=lambda p: p.order):
         last = result[-1][-1] if result else None
-        if (last is not None and piece.order == last.order + 1 and min(len(piece.text), len(last.text)) == 1
-                and abs(piece.x - last.end()) <= RUN_GAP * piece.size + last.margin()):
+        if (last is not None and piece.order == last.order + 1 and piece.block == last.block
+                and not piece.placed and piece.x - last.end() <= RUN_GAP * piece.size + last.margin()):
             result[-1].append(piece)
         else:
             result.append([piece])
@@ -459,7 +473,11 @@ def letter_body(lines: list[Line]) -> list[bool]:
     head = letter_head(lines)
     sign_off = next((i for i, line in enumerate(lines) if i >= head and furniture.is_sign_off(line.text)),
                     len(lines))
-    return [(i >= head or is_heading(line)) and i < sign_off for i, line in enumerate(lines)]
+    body: list[bool] = []
+    for i, line in enumerate(lines):
+        heading = is_heading(line) or (bool(body) and body[-1] and line.bold and lines[i - 1].bold)
+        body.append((i >= head or heading) and i < sign_off)  # a heading's wrapped lines are bold too
+    return body
 
 
 def is_sentence(paragraph: Line) -> bool:
@@ -469,9 +487,10 @@ def is_sentence(paragraph: Line) -> bool:
     return not furniture.is_furniture(paragraph.text)
 
 
-def section_heading(paragraph: Line, short_line: float) -> bool:
-    """A short line that ends no sentence: it heads what follows it."""
-    return not paragraph.cell and not ends_sentence(paragraph.text) and len(paragraph.text) < short_line
+def section_heading(paragraph: Line) -> bool:
+    """A few words that end no sentence: they head what follows them."""
+    return (not paragraph.cell and not ends_sentence(paragraph.text)
+            and len(furniture.words(paragraph.text)) <= HEADING_MAX_WORDS)
 
 
 def without_furniture(items: list[Line]) -> list[Line]:
@@ -479,16 +498,15 @@ def without_furniture(items: list[Line]) -> list[Line]:
     names under "Inspection team")."""
     if not items:
         return []
-    short_line = short_length([p.text for p in items])
     kept = [is_sentence(p) for p in items]
     result = []
     for i, paragraph in enumerate(items):
         if not kept[i]:
             continue
-        if section_heading(paragraph, short_line):
+        if section_heading(paragraph):
             section = []
             for later, keep in zip(items[i + 1:], kept[i + 1:], strict=True):
-                if keep and section_heading(later, short_line):
+                if keep and section_heading(later):
                     break
                 section.append(keep)
             if section and not any(section):
@@ -507,14 +525,19 @@ def letter_title(items: list[Line], metadata: str | None) -> str | None:
     return metadata
 
 
-def emphasised(pages: list[list[Line]]) -> list[list[Line]]:
-    """Lines in type LARGER than the body's commonest size marked as emphasised, like bold ones."""
+def body_size(pages: list[list[Line]]) -> float | None:
+    """The commonest font size, counted in characters: the size of the letter's prose."""
     sizes: dict[float, int] = {}
     for line in (line for page in pages for line in page if line.size):
         sizes[round(line.size, 1)] = sizes.get(round(line.size, 1), 0) + len(line.text)
-    if not sizes:
+    return max(sizes, key=sizes.get) if sizes else None
+
+
+def emphasised(pages: list[list[Line]]) -> list[list[Line]]:
+    """Lines in type LARGER than the body's size marked as emphasised, like bold ones."""
+    body = body_size(pages)
+    if body is None:
         return pages
-    body = max(sizes, key=sizes.get)
     return [[replace(line, bold=True) if line.size and line.size >= LARGER * body else line for line in page]
             for page in pages]
 
@@ -551,11 +574,18 @@ def line_pitch(pages: list[list[Line]]) -> float | None:
     return quantile(drops, PITCH_QUANTILE) if drops else None
 
 
+def extent(line: Line) -> float:
+    """How wide a line is, in characters times font size (larger type fills a line with fewer)."""
+    return len(line.text) * (line.size or 1)
+
+
 def paragraphs(pages: list[list[Line]], pitch: float | None) -> list[Line]:
     """Lines joined into paragraphs. A paragraph starts after a wide gap or a short line, at a bullet, a
     table cell or a change between emphasised and plain text, or at a new page whose previous page ended a
     sentence or with a short line: a sentence broken across pages stays whole."""
-    short_line = short_length([line.text for page in pages for line in page]) if pages else 0
+    widths = [extent(line) for page in pages for line in page]
+    short_line = SHORT_LINE_SHARE * quantile(widths, FULL_LINE_QUANTILE) if widths else 0
+    body = body_size(pages)
     vocabulary = {w.lower() for page in pages for line in page for w in WORD.findall(line.text)}
     result: list[Line] = []
     previous: Line | None = None
@@ -565,12 +595,13 @@ def paragraphs(pages: list[list[Line]], pitch: float | None) -> list[Line]:
             if previous is None:
                 starts = True
             elif i == 0:
-                starts = ends_sentence(previous.text) or len(previous.text) < short_line
+                starts = ends_sentence(previous.text) or extent(previous) < short_line
             else:
+                scale = max(1.0, line.size / body) if line.size and body else 1.0  # larger type, wider pitch
                 starts = ((pitch is not None and previous.y is not None and line.y is not None
-                           and (previous.y - line.y > PARAGRAPH_GAP * pitch
+                           and (previous.y - line.y > PARAGRAPH_GAP * pitch * scale
                                 or line.y - previous.y > BASELINE_TOLERANCE * pitch))
-                          or (len(previous.text) < short_line and not previous.text.endswith("-")))
+                          or (extent(previous) < short_line and not previous.text.endswith("-")))
             starts = starts or line.cell or previous.cell or line.bold != previous.bold
             if starts or BULLET.match(line.text):
                 result.append(replace(line, text=text))

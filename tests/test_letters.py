@@ -514,6 +514,26 @@ def test_a_letter_in_any_layout_gives_only_its_sentences_and_its_heading_as_titl
     assert document.title == HEADING
 
 
+def test_justified_words_and_a_large_wrapped_heading_read_as_prose():
+    """Each word moved on by Td in one text object, spread far apart as justified text is, and a heading
+    in 16-point bold over two lines: one paragraph each, nothing taken for table cells."""
+    heading = ["Area SEND inspection of Fernbridge Local", "Area Partnership"]
+    lines = [*BODY[0], *BODY[1]]
+
+    def words_at(y: float, text: str, font: str, size: float, spread: float) -> str:
+        moves, x = [], LEFT
+        for word in text.split():
+            moves.append(f"{x - LEFT if moves else LEFT} {0 if moves else y} Td ({escaped(word)} ) Tj")
+            x = LEFT + (len(word) + 1) * size * 0.5 + spread
+        return f"BT /{font} {size} Tf {' '.join(moves)} ET"
+
+    ops = [words_at(TOP - 20 * i, text, "F2", 16, 30) for i, text in enumerate(heading)]
+    ops += [words_at(TOP - 60 - LEADING * i, text, "F1", SIZE, 12) for i, text in enumerate(lines)]
+    document = inputs.document_from_bytes("letter.pdf", pdf_file(["\n".join(ops).encode("cp1252")]), ".pdf")
+    assert [s.text for s in document.sentences] == [" ".join(heading), *LETTER_SENTENCES[1:4]]
+    assert document.title == " ".join(heading)
+
+
 @pytest.mark.parametrize(("metadata", "title"), [
     ("Fernbridge: outcome of the area SEND inspection", "Fernbridge: outcome of the area SEND inspection"),
     ("Microsoft Word - fernbridge_letter_final.docx", LETTER_SENTENCES[1][:60]),

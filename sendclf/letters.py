@@ -54,8 +54,9 @@ BASELINE_TOLERANCE = 0.5
 # justified line's words) first join into runs, each within RUN_GAP font sizes of the one before.
 ROW_TOLERANCE = 0.5
 CHAR_WIDTH = 0.5
-WIDTH_SLACK = 0.15
+WIDTH_SLACK = 0.1
 CELL_GAP = 1.5
+PLACED_CELL_GAP = 1.0  # for a string set at a position of its own, as a table's cells are
 RUN_GAP = 3.0
 COLUMN_ROWS = 2  # a column is where cells a wide gap proves start on this many lines
 ALIGN_TOLERANCE = 1.0
@@ -269,7 +270,8 @@ def split_row(row: list[Piece], columns: list[float]) -> list[Piece]:
     pieces: list[list[Piece]] = [[row[0]]]
     for piece in row[1:]:
         current = merged(pieces[-1])
-        wide = piece.x - current.end() > CELL_GAP * piece.size + current.margin()
+        gap = (PLACED_CELL_GAP if piece.placed else CELL_GAP) * piece.size
+        wide = piece.x - current.end() > gap + current.margin()
         apart = piece.order != drawn_last(pieces[-1][-1]) + 1
         if wide or apart or any(abs(piece.x - column) <= ALIGN_TOLERANCE for column in columns):
             pieces.append([piece])

@@ -514,6 +514,30 @@ def test_a_letter_in_any_layout_gives_only_its_sentences_and_its_heading_as_titl
     assert document.title == HEADING
 
 
+def test_a_label_cell_close_beside_a_finding_is_not_glued_to_it():
+    from fpdf import FPDF
+
+    measure = FPDF(unit="pt")
+    measure.set_font("Helvetica", size=SIZE)
+    finding = "Leaders know the area well and act on what families tell them."
+    ops = [text_at(LEFT, TOP, "Strength"), text_at(LEFT + measure.get_string_width("Strength") + SIZE * 1.8,
+                                                    TOP, finding)]
+    assert texts(pdf_file(["\n".join(ops).encode("cp1252")])) == [finding]
+
+
+def test_a_bold_word_set_on_its_own_inside_a_line_stays_in_the_sentence():
+    from fpdf import FPDF
+
+    measure, x, ops = FPDF(unit="pt"), LEFT, []
+    parts = [("Families say the ", False), ("SEND WAVES", True), (" panel meets too rarely.", False)]
+    for text, bold in parts:
+        ops.append(text_at(x, TOP, text, bold))
+        measure.set_font("Helvetica", "B" if bold else "", SIZE)
+        x += measure.get_string_width(text)
+    assert texts(pdf_file(["\n".join(ops).encode("cp1252")])) == [
+        "Families say the SEND WAVES panel meets too rarely."]
+
+
 def test_justified_words_and_a_large_wrapped_heading_read_as_prose():
     """Each word moved on by Td in one text object, spread far apart as justified text is, and a heading
     in 16-point bold over two lines: one paragraph each, nothing taken for table cells."""

@@ -189,8 +189,10 @@ def document_from_bytes(source: str, data: bytes, suffix: str, entry: dict | Non
     if suffix in PDF_SUFFIXES + DOCX_SUFFIXES:  # binary, so not decoded: the letter's prose is an article
         from sendclf import letters
 
-        text = letters.pdf_text(data, source) if suffix in PDF_SUFFIXES else letters.docx_text(data, source)
-        kind, sentences = "article", article_sentences(source, text, "{article}:{index}")
+        read = letters.pdf_letter if suffix in PDF_SUFFIXES else letters.docx_letter
+        letter = read(data, source)
+        page_title = shorten(letter.title) if letter.title else None  # its own heading, else its metadata
+        kind, sentences = "article", article_sentences(source, letter.text, "{article}:{index}")
     else:
         text, encoding = decode(data, source)
         if not text.strip():

@@ -3,7 +3,9 @@
 A sentence is worth labelling when the model is unsure of it (polarity scores spread out, theme scores near
 their thresholds) and when it is unlike the sentences already chosen (maximal marginal relevance in the
 model's own vector space), so twenty suggestions are not twenty copies of one hard sentence. Near-duplicates
-of a chosen sentence are never suggested. The output is JSONL ready to label: the model's guess is filled in
+of a chosen sentence are never suggested, and neither is letter furniture (an address, contact, signature
+or name-and-role line: `sendclf.furniture`, the test docs/LABELS.md writes down), which only wastes a
+labeller's time. The output is JSONL ready to label: the model's guess is filled in
 with `"labelled": false`; a person corrects the labels, sets `"labelled": true`, and `sendclf data --add`
 takes the labelled lines into `seeds/labelled/` (`data.add_labelled`).
 """
@@ -14,6 +16,7 @@ import numpy as np
 
 from sendclf.errors import SendclfError
 from sendclf.evidence import unit_rows
+from sendclf.furniture import is_furniture
 
 DIVERSITY = 0.5  # weight of the similarity to sentences already chosen, against uncertainty
 NEAR_DUPLICATE = 0.95  # cosine similarity above which a sentence counts as already chosen
@@ -52,7 +55,11 @@ def suggest(model, documents, n: int) -> list[dict]:
     """The `n` sentences most worth labelling, as records ready to label, most useful first."""
     if n < 1:
         raise SendclfError("--n must be at least 1")
-    sentences = [(doc, sentence) for doc in documents for sentence in doc.sentences]
+    sentences = [(doc, sentence) for doc in documents for sentence in doc.sentences
+                 if not is_furniture(sentence.text)]
+    if not sentences:
+        raise SendclfError("no sentences to suggest: every line is letter furniture (addresses, contacts, "
+                           "names and roles)")
     unique = list(dict.fromkeys(sentence.text for _, sentence in sentences))
     polarity, themes = model.calibrated_proba(unique)
     vectors = model.embed(unique)

@@ -63,6 +63,22 @@ def test_suggest_then_add_the_labelled_lines(tmp_path, labels, tiny_seeds):
     assert result.exit_code == 1 and "must stand alone" in result.output and "Traceback" not in result.output
 
 
+def test_suggest_proposes_sentences_not_letter_furniture(tmp_path, labels):
+    model = train_tiny_model(tmp_path / "model", labels)
+    sentences = ["Children wait two years for speech therapy.", "Outcomes in the early years are strong.",
+                 "The plan was published in May."]
+    furniture = ["Gillan House, 12 Orchard Way", "Wexcombe WX3 7PL", "T 0300 555 0199", "Dear Ms Okonjo",
+                 "Dr Ana Sousa, Chief Nurse", "Yours sincerely", "Leo Marsh, CQC lead inspector"]
+    pool = tmp_path / "letter.txt"
+    pool.write_text("\n".join(furniture[:5] + sentences + furniture[5:]) + "\n")
+    result = runner.invoke(app, ["suggest", str(pool), "--n", "20", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    assert sorted(json.loads(line)["text"] for line in result.stdout.splitlines()) == sorted(sentences)
+    pool.write_text("\n".join(furniture) + "\n")
+    result = runner.invoke(app, ["suggest", str(pool), "--model", str(model)])
+    assert result.exit_code == 1 and "every line is letter furniture" in result.output
+
+
 def test_bad_suggest_input_is_one_line(tmp_path, labels):
     model = train_tiny_model(tmp_path / "model", labels)
     result = runner.invoke(app, ["suggest", str(tmp_path / "missing.txt"), "--model", str(model)])

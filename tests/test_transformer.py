@@ -320,36 +320,3 @@ def test_fast_kernels_that_fail_the_fingerprint_fall_back_to_exact_u8(tmp_path, 
     assert model._serving.exact_u8
     assert len(model.notes) == 1 and "exact u8" in model.notes[0]
     assert "exact u8" in model.hardware()["inference_precision"]
-
-
-def test_frozen_layers_stay_as_pretrained_and_the_others_learn(labels, config, tiny_bert):
-    tr._stage_one.clear()
-    model = fitted(labels, replace(config, frozen_layers=1, probe_rows=4))
-    _, pretrained = tn.load_encoder(tiny_bert)
-    tuned = model.encoder.net.encoder
-    for layer, (before, after) in enumerate(zip(pretrained.encoder.layer, tuned.encoder.layer, strict=True)):
-        same = all(torch.equal(a, b) for a, b in zip(before.parameters(), after.parameters(), strict=True))
-        assert same == (layer == 0), layer
-
-
-def test_freezing_more_layers_than_the_encoder_has_is_one_error(tiny_bert):
-    from sendclf.errors import SendclfError
-
-    _, encoder = tn.load_encoder(tiny_bert)
-    with pytest.raises(SendclfError, match="frozen_layers 3: this encoder has 2 layers"):
-        tn.freeze_lowest_layers(encoder, 3)
-
-
-def test_the_probe_fits_the_heads_on_a_sample_of_rows(labels, config, monkeypatch):
-    seen = []
-    fit_heads = tr.TransformerClassifier._fit_heads
-
-    def spy(self, head, vectors, examples, weights, desc):
-        seen.append((desc, len(vectors), len(examples.ids)))
-        return fit_heads(self, head, vectors, examples, weights, desc)
-
-    monkeypatch.setattr(tr.TransformerClassifier, "_fit_heads", spy)
-    tr._stage_one.clear()
-    fitted(labels, replace(config, probe_rows=5))
-    assert seen[0] == ("probe", 5, 5)
-    assert seen[1][0] == "heads" and seen[1][1] > 5

@@ -71,12 +71,6 @@ class TransformerConfig:
     label_example_weight: float = 1.0  # a label phrase's weight in the loss, relative to a sentence
     seed_weight: float = 3.0  # a real (seed) sentence's weight relative to a written one, in stage 2
     probe_epochs: int = 20  # head-only epochs on frozen sentence vectors (stage 1 start, and stage 2)
-    # Stage 1's probe only starts the heads: it embeds and fits at most this many rows, drawn at random
-    # (0 = every row).
-    probe_rows: int = 0
-    # The lowest transformer layers that stay as pretrained in stage 1 (with the token embeddings): no
-    # gradient flows below the first trained layer, so each step costs less.
-    frozen_layers: int = 0
     head_batch_size: int = 32  # sentence vectors per step of those head-only epochs
     # auto: bfloat16 only where the CPU does it natively (AVX-512 BF16 or AMX), else float32
     train_precision: Literal["auto", "float32", "bfloat16"] = "auto"
@@ -391,19 +385,14 @@ class TransformerClassifier(Classifier):
         # The token embedding table stays as pretrained: words seen in training would drift away from the
         # unseen words they resemble, and it is half the encoder's parameters.
         encoder.get_input_embeddings().weight.requires_grad_(False)
-        tn.freeze_lowest_layers(encoder, c.frozen_layers)
         net = tn.TransformerNet(encoder, len(self.labels.polarities), len(self.labels.themes), c.dropout,
                                 c.cosine_scale).to(device)
         examples, weights = self._examples(data, tokenizer, soft)
         pad_id = tokenizer.pad_token_id or 0
 
         # Linear probing first, so fine-tuning starts from sensible heads instead of random ones.
-        probe = examples
-        if 0 < c.probe_rows < len(examples.ids):
-            rows = np.random.default_rng(c.seed).choice(len(examples.ids), c.probe_rows, replace=False)
-            probe = examples.subset(np.sort(rows))
-        vectors = tn.embed_ids(net, probe.ids, pad_id, c.inference_batch_size, precision, device)
-        self._fit_heads(net.head, vectors, probe, weights, "probe")
+        vectors = tn.embed_ids(net, examples.ids, pad_id, c.inference_batch_size, precision, device)
+        self._fit_heads(net.head, vectors, examples, weights, "probe")
 
         lengths = np.array([len(x) for x in examples.ids])
         batches = tn.length_batches(lengths, c.batch_size, c.epochs, np.random.default_rng(c.seed))

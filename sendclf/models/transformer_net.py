@@ -104,18 +104,6 @@ def load_encoder(path: str | Path):
     return tokenizer, encoder
 
 
-def freeze_lowest_layers(encoder: nn.Module, n: int) -> None:
-    """Keep the lowest `n` transformer layers as pretrained (BERT and MPNet keep them in encoder.layer)."""
-    if n <= 0:
-        return
-    layers = getattr(getattr(encoder, "encoder", None), "layer", None)
-    if layers is None or n > len(layers):
-        raise SendclfError(f"frozen_layers {n}: this encoder has "
-                           f"{'no encoder.layer list' if layers is None else f'{len(layers)} layers'}")
-    for layer in layers[:n]:
-        layer.requires_grad_(False)
-
-
 # ---- the model --------------------------------------------------------------------------------------
 
 class CosineHead(nn.Linear):
@@ -186,11 +174,6 @@ class Examples:
     polarity_mask: torch.Tensor  # (n,) float
     theme_mask: torch.Tensor  # (n,) float
     weight: torch.Tensor  # (n,) float
-
-    def subset(self, rows: np.ndarray) -> Examples:
-        index = torch.from_numpy(rows)
-        return Examples([self.ids[i] for i in rows], self.polarity[index], self.themes[index],
-                        self.polarity_mask[index], self.theme_mask[index], self.weight[index])
 
 
 @dataclass

@@ -11,7 +11,7 @@ import time
 import torch
 
 from sendclf.encoders import resolve_encoder
-from sendclf.models.transformer_net import freeze_lowest_layers, load_encoder
+from sendclf.models.transformer_net import load_encoder
 
 BATCH, TOKENS, THREADS, WARM_UP, REPEATS = 32, 34, 2, 2, 8
 
@@ -41,7 +41,8 @@ def main() -> None:
             continue
         encoder.train()
         encoder.get_input_embeddings().weight.requires_grad_(False)
-        freeze_lowest_layers(encoder, frozen)
+        for layer in encoder.encoder.layer[:frozen]:
+            layer.requires_grad_(False)
 
         def step(net=encoder):
             net(input_ids=ids, attention_mask=mask).last_hidden_state.mean(dim=1).sum().backward()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import html
+import json
 import os
 import re
 from collections import Counter
@@ -71,6 +72,9 @@ HTML_HEAD_BYTES = 65536  # where a page's <title> is looked for
 OWN_PAGE = re.compile(r"""<meta\s+name=["']?generator["']?\s+content=["']?sendclf\b|<title>sendclf\b""",
                       re.IGNORECASE)
 OWN_MARKDOWN = re.compile(r"\ufeff?# (?:sendclf model: .*|Model comparison)[ \t]*\r?$", re.MULTILINE)
+# classify's own JSONL: its records carry every score (sentences to classify carry a text and an id).
+OWN_JSONL_KEYS = frozenset({"polarity_scores", "theme_scores"})
+OWN_OUTPUT = "sendclf's own output (a page, report or labels), not a document"
 MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 
 
@@ -123,7 +127,7 @@ def read_inputs(paths: list[str], stdin: bytes | None = None) -> Reading:
             reading.lines.append((FAILED, str(error)))
             continue
         if document is None:
-            reading.lines.append((SKIPPED, f"{source}: sendclf's own page or report, not a document"))
+            reading.lines.append((SKIPPED, f"{source}: {OWN_OUTPUT}"))
             continue
         reading.documents.append(document)
         reading.lines += [(NOTE, note) for note in document.notes()]
@@ -173,10 +177,18 @@ def read_file(source: str, path: Path | None, stdin: bytes | None, listed: dict)
 
 
 def written_by_sendclf(data: bytes, suffix: str) -> bool:
-    """Whether a file is a page or report sendclf wrote (`OWN_PAGE`, `OWN_MARKDOWN`)."""
+    """Whether a file is a page, report or labels file sendclf wrote (`OWN_PAGE`, `OWN_MARKDOWN`,
+    `OWN_JSONL_KEYS`)."""
     head = data[:HTML_HEAD_BYTES].decode(UTF8, errors="replace")
     if suffix in HTML_SUFFIXES:
         return OWN_PAGE.search(head) is not None
+    if suffix in JSONL_SUFFIXES:
+        first = next((line for line in data.splitlines() if line.strip()), b"")
+        try:
+            record = json.loads(first)
+        except ValueError:
+            return False  # the JSONL reader names the line
+        return isinstance(record, dict) and OWN_JSONL_KEYS <= record.keys()
     return suffix == ARTICLE_SUFFIXES[1] and OWN_MARKDOWN.match(head) is not None
 
 

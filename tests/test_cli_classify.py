@@ -13,6 +13,7 @@ from tiny_model import TINY_DATA
 from typer.testing import CliRunner
 
 from sendclf.cli import app
+from sendclf.inputs import OWN_OUTPUT
 
 runner = CliRunner()
 RECORD_KEYS = ["id", "source", "text", "polarity", "polarity_scores", "unsure", "themes", "theme_scores",
@@ -498,10 +499,23 @@ def test_sendclfs_own_pages_in_a_folder_are_skipped(model_dir, trained_models, t
     assert result.exit_code == 0, result.output
     assert {json.loads(line)["source"] for line in result.stdout.splitlines()} == {str(folder / "a.txt")}
     skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped: ")]
-    assert skipped == [f"skipped: {folder / name}: sendclf's own page or report, not a document"
-                       for name in ("page.html", "report/comparison.md", "report/index.html")]
+    own = ("page.html", "report/comparison.md", "report/index.html")
+    assert skipped == [f"skipped: {folder / name}: {OWN_OUTPUT}" for name in own]
     alone = classify(model_dir, folder / "page.html")
-    assert_one_line_error(alone, "page.html: sendclf's own page or report")
+    assert_one_line_error(alone, "page.html: sendclf's own output")
+
+
+def test_classifys_own_jsonl_in_a_folder_is_skipped_and_sentences_jsonl_is_read(model_dir, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Waiting times for therapy are too long.\n")
+    (folder / "s.jsonl").write_text(json.dumps({"id": "s", "text": "Outcomes are strong.",
+                                                "polarity": "strength"}) + "\n")
+    assert classify(model_dir, folder, "-f", "jsonl", "-o", folder / "labels.jsonl").exit_code == 0
+    again = classify(model_dir, folder, "-f", "jsonl")
+    assert again.exit_code == 0, again.output
+    assert len(again.stdout.splitlines()) == 2  # a.txt's sentence and s.jsonl's, not the labels read back
+    assert again.stderr.splitlines() == [f"skipped: {folder / 'labels.jsonl'}: {OWN_OUTPUT}"]
 
 
 def test_a_megabyte_line_of_prose_is_split_and_a_jsonl_line_is_not(model_dir, tmp_path):

@@ -175,8 +175,8 @@ def test_pages_sendclf_wrote_are_skipped_with_a_line(tmp_path, head):
     (tmp_path / "a.txt").write_text("Waits are long.")
     reading = inputs.read_inputs([str(tmp_path)])
     assert [Path(d.source).name for d in reading.documents] == ["a.txt"]
-    assert reading.lines == [("skipped", f"{tmp_path / 'page.html'}: sendclf's own page or report, not a "
-                                         "document")]
+    assert reading.lines == [("skipped", f"{tmp_path / 'page.html'}: sendclf's own output (a page, report or "
+                                         "labels), not a document")]
     assert reading.failed == 0
 
 

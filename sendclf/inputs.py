@@ -199,9 +199,9 @@ def document_from_bytes(source: str, data: bytes, suffix: str, entry: dict | Non
         raise SendclfError(f"{source}: empty file")
     encoding, page_title = UTF8, None
     if suffix in PDF_SUFFIXES + DOCX_SUFFIXES:  # binary, so not decoded: the letter's prose is an article
-        from sendclf import letters
+        from sendclf import docx_reader, pdf_reader
 
-        read = letters.pdf_letter if suffix in PDF_SUFFIXES else letters.docx_letter
+        read = pdf_reader.pdf_letter if suffix in PDF_SUFFIXES else docx_reader.docx_letter
         letter = read(data, source)
         page_title = shorten(letter.title) if letter.title else None  # its own heading, else its metadata
         kind, sentences = "article", article_sentences(source, letter.text, "{article}:{index}")

@@ -14,8 +14,7 @@ import pytest
 from test_cli_classify import assert_one_line_error
 from typer.testing import CliRunner
 
-from sendclf import inputs
-from sendclf import letters as pdf
+from sendclf import inputs, letters, pdf_reader
 from sendclf.cli import app
 from sendclf.errors import SendclfError
 
@@ -203,16 +202,18 @@ def test_a_page_ending_in_a_short_line_ends_its_paragraph():
              "\u2022 improve waiting times"]
     second = ["Waiting times for therapy are still too long, and families wait years for an autism",
               "assessment."]
-    text = pdf.pdf_text(letter_pdf((first, second, THIRD_PAGE)), "x.pdf")
+    text = pdf_reader.pdf_text(letter_pdf((first, second, THIRD_PAGE)), "x.pdf")
     assert "improve waiting times\nWaiting times for therapy" in text
 
 
 def test_letter_text_from_lines_without_positions():
-    pages = [[pdf.Line("Dear Sir"), pdf.Line("In this borough the waits that families face for an assess-"),
-              pdf.Line("ment are long and getting longer for most of them, and")],
-             [pdf.Line("- 2 -"), pdf.Line("they harm children.")]]
-    assert pdf.letter_text(pages) == ("In this borough the waits that families face for an assessment are "
-                                      "long and getting longer for most of them, and they harm children.")
+    line = letters.Line
+    pages = [[line("Dear Sir"), line("In this borough the waits that families face for an assess-"),
+              line("ment are long and getting longer for most of them, and")],
+             [line("- 2 -"), line("they harm children.")]]
+    assert letters.letter_text(pages) == ("In this borough the waits that families face for an assessment "
+                                          "are long and getting longer for most of them, and they harm "
+                                          "children.")
 
 
 @pytest.mark.parametrize(("head", "tail", "joined"), [
@@ -226,33 +227,33 @@ def test_letter_text_from_lines_without_positions():
     ("families -", "not leaders", "families - not leaders"),
 ])
 def test_hyphen_at_a_line_break(head, tail, joined):
-    assert pdf.join_lines(head, tail, set()) == joined
+    assert letters.join_lines(head, tail, set()) == joined
 
 
 def test_the_letter_itself_says_whether_a_hyphen_is_real():
-    assert pdf.join_lines("short-", "listed", {"short-listed"}) == "short-listed"
-    assert pdf.join_lines("the co-", "hort", {"cohort"}) == "the cohort"
-    assert pdf.join_lines("a mid-", "year review", {"mid-year"}) == "a mid-year review"
+    assert letters.join_lines("short-", "listed", {"short-listed"}) == "short-listed"
+    assert letters.join_lines("the co-", "hort", {"cohort"}) == "the cohort"
+    assert letters.join_lines("a mid-", "year review", {"mid-year"}) == "a mid-year review"
 
 
 def test_body_text_that_only_looks_like_furniture_on_one_page_stays():
-    pages = [[pdf.Line("Waits are long."), pdf.Line("3")], [pdf.Line("Outcomes are good.")]]
-    assert pdf.letter_text(pages) == "Waits are long.\nOutcomes are good."
+    pages = [[letters.Line("Waits are long."), letters.Line("3")], [letters.Line("Outcomes are good.")]]
+    assert letters.letter_text(pages) == "Waits are long.\nOutcomes are good."
 
 
 def test_an_address_is_furniture_wherever_it_is_but_a_sentence_naming_one_is_not():
-    address = [pdf.Line("Town Hall, Market Square, Harrowfield HF2 9ZZ"), pdf.Line("Clarendon House")]
-    assert pdf.letter_text([address]) == ""
+    address = [letters.Line("Town Hall, Market Square, Harrowfield HF2 9ZZ"), letters.Line("Clarendon House")]
+    assert letters.letter_text([address]) == ""
     sentence = "Families said the drop-in at Fenwick House, HF4 1QT, closed without warning."
-    assert pdf.letter_text([[pdf.Line(sentence)]]) == sentence
+    assert letters.letter_text([[letters.Line(sentence)]]) == sentence
 
 
 def test_a_dear_line_after_the_letter_has_begun_drops_nothing_before_it():
     body = ["In this borough the waits that families face for a first assessment are long and getting worse,",
             "and they harm children."]
     after = ["Dear families of Wexcombe", "Leaders have written to every family."]
-    lines = [pdf.Line(text) for text in ["Ms Ana Sousa", "Wexcombe WX3 7PL", *body, *after]]
-    assert pdf.letter_text([lines]) == f"{body[0]} {body[1]}\n{after[1]}"
+    lines = [letters.Line(text) for text in ["Ms Ana Sousa", "Wexcombe WX3 7PL", *body, *after]]
+    assert letters.letter_text([lines]) == f"{body[0]} {body[1]}\n{after[1]}"
 
 
 def test_a_raised_footnote_mark_stays_in_its_line():
@@ -467,7 +468,7 @@ def fpdf2_pdf(rows, title: str | None = None) -> bytes:
 
 
 def paragraph(lines: list[str]) -> str:
-    return functools.reduce(lambda head, tail: pdf.join_lines(head, tail, set()), lines)
+    return functools.reduce(lambda head, tail: letters.join_lines(head, tail, set()), lines)
 
 
 def docx_flow(layout: str) -> list:

@@ -65,6 +65,16 @@ def _check_type(name: str, value: Any, expected: Any, source: str) -> Any:
                        f"got {_shown(value)}")
 
 
+ADDED_LATER = "added_later"  # field metadata: see `added_later`
+
+
+def added_later(default: Any) -> Any:
+    """A setting added after model folders were saved without it. Its default must be how those models were
+    trained (a new option that is off by default), so their folders still load; a setting whose default
+    changes what old folders do needs a new model folder format instead."""
+    return dataclasses.field(default=default, metadata={ADDED_LATER: True})
+
+
 def _required(field: dataclasses.Field) -> bool:
     return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
 
@@ -75,8 +85,8 @@ def from_dict(cls: type[T], raw: dict | None, source: str = "config", complete: 
     key of any mistake; `prefix` is the dotted path of a nested one.
 
     Keys left out take the dataclass defaults, unless `complete`: a saved model's config must name every
-    setting, because a default added later need not describe how that model was trained. A field without
-    a default must always be there.
+    setting, because a default added later need not describe how that model was trained, except the
+    settings declared with `added_later`, whose defaults do. A field without a default must always be there.
     """
     raw = raw or {}
     if not isinstance(raw, dict):
@@ -89,7 +99,8 @@ def from_dict(cls: type[T], raw: dict | None, source: str = "config", complete: 
     absent = [name for name, field in fields.items() if name not in raw and _required(field)]
     if absent:
         raise SendclfError(f"{source}: no {prefix + absent[0]!r} key")
-    missing = [name for name in fields if name not in raw] if complete else []
+    optional = {name for name, field in fields.items() if field.metadata.get(ADDED_LATER)}
+    missing = [name for name in fields if name not in raw and name not in optional] if complete else []
     if missing:
         raise SendclfError(f"{source}: no {missing[0]!r} setting")
     hints = typing.get_type_hints(cls)

@@ -1,8 +1,8 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
-from sendclf.config import from_dict, load_config
+from sendclf.config import added_later, from_dict, load_config
 from sendclf.errors import SendclfError
 
 
@@ -102,3 +102,20 @@ def test_literal_options_are_checked_by_the_loader():
     assert from_dict(Choice, {"runtime": "onnx-int8"}).runtime == "onnx-int8"
     with pytest.raises(SendclfError, match="runtime must be one of onnx-int8, torch, got 'tensorrt'"):
         from_dict(Choice, {"runtime": "tensorrt"}, source="x.yaml")
+
+
+@dataclass
+class Grown(Demo):
+    """Demo with a setting added after folders were saved: off by default, as they were trained."""
+
+    shortcut: int = added_later(0)
+    strict_new: int = field(default=5)
+
+
+def test_a_setting_added_later_may_be_absent_from_a_saved_config_and_others_may_not():
+    saved = {"rate": 0.2, "steps": 1, "sizes": [1], "name": None, "strict_new": 5}
+    assert from_dict(Grown, saved, source="model.json", complete=True).shortcut == 0
+    assert from_dict(Grown, {**saved, "shortcut": 7}, complete=True).shortcut == 7
+    del saved["strict_new"]
+    with pytest.raises(SendclfError, match="model.json: no 'strict_new' setting"):
+        from_dict(Grown, saved, source="model.json", complete=True)

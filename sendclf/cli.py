@@ -347,19 +347,16 @@ def write_stdout(text: str) -> None:
 
 
 def read_inputs(paths: list[str], stdin: bytes | None = None) -> Reading:
-    """The inputs, read before any model loads. When none can be classified, the error: the one file's
-    own line when only one is to blame (as for one file named alone), else every file's line and a count."""
+    """The inputs, read before any model loads; when none can be classified, the files' lines and the
+    error."""
     from sendclf import inputs
 
     reading = inputs.read_inputs(paths, stdin)
-    if reading.documents:
-        return reading
-    if len(reading.lines) == 1:
-        raise SendclfError("; ".join([reading.lines[0][1], *ignored_line(reading)]))
-    print_reading([], reading)
-    if not reading.failed:
-        raise SendclfError("nothing to classify: every file was skipped or ignored (above)")
-    raise SendclfError(f"none of the {reading.failed} documents could be read")
+    if not reading.documents:
+        if len(reading.lines) > 1:
+            print_reading([], reading)
+        raise SendclfError(reading.nothing_read())
+    return reading
 
 
 def print_reading(model_notes: list[str], reading: Reading) -> None:
@@ -374,25 +371,14 @@ def print_reading(model_notes: list[str], reading: Reading) -> None:
             err.print(f"[yellow]skipped:[/] {escape(line)}", highlight=False, soft_wrap=True)
         else:
             print_notes([line])
-    print_notes(ignored_line(reading))
-
-
-def ignored_line(reading: Reading) -> list[str]:
-    """The folders' files that are not documents, counted by extension: one line, if there were any."""
-    if not reading.ignored:
-        return []
-    counts = ", ".join(f"{n} {suffix}" for suffix, n in sorted(reading.ignored.items()))
-    total = sum(reading.ignored.values())
-    files = "1 file that is not a document" if total == 1 else f"{total} files that are not documents"
-    return [f"ignored {files} ({counts})"]
+    print_notes(reading.ignored_note())
 
 
 def finish(reading: Reading) -> None:
-    """The last line, when documents could not be read: how many, and exit code 1 (the rest was written)."""
-    if reading.failed:
-        failed, read = reading.failed, len(reading.documents)
-        err.print(f"[bold red]error:[/] {failed} of {failed + read} documents could not be read (named "
-                  f"above); the output holds the other {read}", highlight=False, soft_wrap=True)
+    """The last line when documents could not be read, and exit code 1 (the rest was written)."""
+    partial = reading.partial()
+    if partial:
+        err.print(f"[bold red]error:[/] {escape(partial)}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
 
 

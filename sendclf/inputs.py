@@ -112,6 +112,32 @@ class Reading:
     def failed(self) -> int:
         return sum(kind == FAILED for kind, _ in self.lines)
 
+    def ignored_note(self) -> list[str]:
+        """The folders' files that are not documents, counted by extension: one line, if there were any."""
+        if not self.ignored:
+            return []
+        counts = ", ".join(f"{n} {suffix}" for suffix, n in sorted(self.ignored.items()))
+        total = sum(self.ignored.values())
+        files = "1 file that is not a document" if total == 1 else f"{total} files that are not documents"
+        return [f"ignored {files} ({counts})"]
+
+    def nothing_read(self) -> str:
+        """The error when no document can be classified: the one file's own line when only one is to blame
+        (as for one file named alone), else a count of the lines above it."""
+        if len(self.lines) == 1:
+            return "; ".join([self.lines[0][1], *self.ignored_note()])
+        if not self.failed:
+            return "nothing to classify: every file was skipped or ignored (above)"
+        return f"none of the {self.failed} documents could be read"
+
+    def partial(self) -> str | None:
+        """The last line when some documents could not be read: the output holds the others."""
+        if not self.failed:
+            return None
+        read = len(self.documents)
+        return (f"{self.failed} of {self.failed + read} documents could not be read (named above); the "
+                f"output holds the other {read}")
+
 
 def read_inputs(paths: list[str], stdin: bytes | None = None) -> Reading:
     """Every input read, forgiving: a file that cannot be read is a line of its own (`FAILED`, with the fix)
@@ -142,7 +168,7 @@ def read_documents(paths: list[str], stdin: bytes | None = None) -> list[Documen
         if kind == FAILED:
             raise SendclfError(line)
     if not reading.documents:
-        raise SendclfError("nothing to classify: every input was skipped")
+        raise SendclfError(reading.nothing_read())
     return reading.documents
 
 
@@ -204,7 +230,7 @@ def document_from_bytes(source: str, data: bytes, suffix: str, entry: dict | Non
         read = pdf_reader.pdf_letter if suffix in PDF_SUFFIXES else docx_reader.docx_letter
         letter = read(data, source)
         page_title = shorten(letter.title) if letter.title else None  # its own heading, else its metadata
-        kind, sentences = "article", article_sentences(source, letter.text, "{article}:{index}")
+        kind, sentences = "article", article_sentences(source, letter.text, ARTICLE_SENTENCE_ID)
     else:
         text, encoding = decode(data, source)
         if not text.strip():
